@@ -1,0 +1,1 @@
+"""Routers of the v1 API, one per resource family."""

@@ -1,0 +1,194 @@
+"""Response shapes of the v1 API, for the OpenAPI document and for tests that check bodies.
+
+Handlers return prebuilt bytes, so these models document the JSON rather than produce it;
+``tests/api`` validates real responses against them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Reference(_Shape):
+    """A pointer to an item of a list."""
+
+    id: str
+    label: str
+    href: str
+
+
+class LinkedItem(Reference):
+    """An item mapped to the one being read, with the mapping's status, note and source."""
+
+    status: str
+    note: str | None
+    source: str
+
+
+class RelatedItem(LinkedItem):
+    """A mapping seen from either end: ``outgoing`` when the item read is the subject."""
+
+    relation: str
+    direction: str
+
+
+class Service(_Shape):
+    """One LGSL service."""
+
+    id: str = Field(examples=["372"])
+    href: str
+    uri: str
+    esd_uri: str | None = Field(examples=["http://id.esd.org.uk/service/372"])
+    label: str = Field(examples=["Abandoned vehicles"])
+    labels: dict[str, str]
+    description: str | None
+    descriptions: dict[str, str]
+    status: str
+    created: str | None
+    modified: str | None
+    history_notes: str | None
+    edition: str | None = Field(description="LGSL edition the label and description come from.")
+    added_in: str | None
+    previous_label: str | None = Field(description="The 2015 label when 2019 changed it.")
+    previous_description: str | None
+    functions: list[LinkedItem]
+    navigation: list[LinkedItem]
+    interactions: list[LinkedItem]
+    tiers: list[LinkedItem]
+
+
+class _Page(_Shape):
+    count: int
+    total: int
+    limit: int
+    next_cursor: str | None
+    next: str | None
+
+
+class ServicePage(_Page):
+    """One page of services."""
+
+    items: list[Service]
+
+
+class Item(_Shape):
+    """An item of any list with its hierarchy and mappings."""
+
+    id: str
+    list_id: str = Field(alias="list")
+    href: str
+    uri: str
+    esd_uri: str | None
+    label: str
+    labels: dict[str, str]
+    description: str | None
+    descriptions: dict[str, str]
+    status: str
+    created: str | None
+    modified: str | None
+    history_notes: str | None
+    parent: Reference | None
+    children: list[Reference]
+    properties: dict[str, Any]
+    related: dict[str, list[RelatedItem]]
+
+
+class ItemPage(_Page):
+    """One page of list items."""
+
+    items: list[Item]
+
+
+class ListMetadata(_Shape):
+    """A standard list: version, size, provenance, licence and attribution."""
+
+    id: str
+    href: str
+    items_href: str
+    uri: str
+    title: str
+    description: str
+    version: str
+    modified: str
+    status: str
+    item_count: int
+    publisher: str
+    source: str
+    source_url: str
+    licence: str
+    licence_url: str
+    attribution: str
+    rights: str
+    authored: bool
+    files: list[str]
+
+
+class CatalogueMetadata(_Shape):
+    """The version being served and the attributions its lists require."""
+
+    title: str
+    uri: str
+    version: str
+    loaded_at: str
+    attribution: list[str]
+
+
+class ListIndex(_Shape):
+    """Every list of the catalogue."""
+
+    catalogue: CatalogueMetadata
+    lists: list[ListMetadata]
+
+
+class ListWithItems(ListMetadata):
+    items: list[dict[str, Any]]
+
+
+class CatalogueDocument(_Shape):
+    """The whole catalogue: services in the ``Service`` shape, other items as ``Item``."""
+
+    catalogue: CatalogueMetadata
+    lists: list[ListWithItems]
+
+
+class FieldProblem(_Shape):
+    location: str | None = None
+    name: str | None = None
+    value: Any = None
+    reason: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = Field(examples=["urn:servicelist:problem:not-found"])
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldProblem] | None = None
+    supported: list[str] | None = None
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "model": Problem,
+        "content": {"application/problem+json": {}},
+    }
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _problem("Invalid query parameter or cursor"),
+    404: _problem("Unknown resource"),
+    406: _problem("None of the accepted media types is available"),
+    422: _problem("Invalid request"),
+}

@@ -1,0 +1,1 @@
+"""The published catalogue: an immutable in-memory snapshot of the lists and its representations."""

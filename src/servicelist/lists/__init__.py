@@ -1,0 +1,2 @@
+"""The standard lists: LGSL services, LGIL interactions, esd functions, LGNL navigation,
+tiers and councils."""
