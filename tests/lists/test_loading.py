@@ -44,7 +44,9 @@ def test_reload_gives_same_version(empty_database: tuple[Engine, str]) -> None:
     second = operations.load_bundled(engine, default_data_dir())
 
     assert second.content_hash == first.content_hash
-    assert second.id is not None and first.id is not None and second.id > first.id
+    assert first.id is not None
+    assert second.id is not None
+    assert second.id > first.id
 
 
 def test_inconsistent_bundle_leaves_lists_intact(empty_database: tuple[Engine, str]) -> None:

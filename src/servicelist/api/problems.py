@@ -219,7 +219,6 @@ class BodySizeLimit:
             return
 
         received = 0
-        response_started = False
 
         async def counting_receive() -> Message:
             nonlocal received
@@ -230,13 +229,7 @@ class BodySizeLimit:
                     raise StarletteHTTPException(413)
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal response_started
-            if message["type"] == "http.response.start":
-                response_started = True
-            await send(message)
-
-        await self.app(scope, counting_receive, tracking_send)
+        await self.app(scope, counting_receive, send)
 
     async def _reject(self, scope: Scope, send: Send) -> None:
         body = problem_body(

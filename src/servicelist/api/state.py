@@ -1,7 +1,7 @@
 """The catalogue being served, refreshed when another process loads new lists.
 
 Each worker keeps one ``Catalogue`` and a cache of built representations. At most every
-``refresh_interval_seconds`` it reads the hash of the newest load; when that changed it
+``refresh_interval_seconds`` it reads the hash of the newest load. When the hash changed, it
 rebuilds the snapshot from the database and drops the cache.
 """
 

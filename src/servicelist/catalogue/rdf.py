@@ -5,10 +5,11 @@ item a ``skos:Concept`` at ``{base}lists/{list_id}/{identifier}``, and every LGS
 ``cpsv:PublicService`` at ``{base}services/{identifier}``. The functions return pyoxigraph
 triples and ``serialize`` writes them as Turtle, N-Triples, RDF/XML or JSON-LD.
 
-Each returned graph is self-contained for the CPSV-AP 3.2.0 SHACL shapes (validated without
-inference): every node that a shape requires to be of some class is typed in the same graph,
-with the properties its own shape requires. So a graph that mentions a concept, list, status,
-organisation or publisher it does not describe in full still types and labels that node.
+Each returned graph conforms to the CPSV-AP 3.2.0 SHACL shapes on its own, validated without
+inference: every node that a shape requires to be of some class is typed in the same graph,
+with the properties its own shape requires. So a graph that points to a concept it does not
+describe still types and labels it, and a graph with a concept or public service also describes
+the list it belongs to, with that list's licence and rights.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ __all__ = [
     "Triple",
     "catalogue_triples",
     "item_triples",
+    "items_triples",
     "list_triples",
     "lists_triples",
     "serialize",
@@ -55,8 +57,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# Media types ``serialize`` accepts. pyoxigraph 0.5 writes JSON-LD in expanded form: full IRIs
-# and no @context, so a reader never has to fetch a context document.
+# Media types ``serialize`` accepts. pyoxigraph 0.5.13 writes JSON-LD in expanded form, with full
+# IRIs and no @context, so a reader never has to fetch a context document.
 MEDIA_TYPES: dict[str, RdfFormat] = {
     "text/turtle": RdfFormat.TURTLE,
     "application/n-triples": RdfFormat.N_TRIPLES,
@@ -67,7 +69,8 @@ _PREFIXED_FORMATS = (RdfFormat.TURTLE, RdfFormat.RDF_XML)
 
 ENGLISH = "en"
 
-# CPSV-AP requires a description of every public service, and 14 LGSL services have none.
+# CPSV-AP requires a description of every public service, but some LGSL services have none
+# (14 in the bundled lists).
 MISSING_SERVICE_DESCRIPTION = (
     "The Local Government Services List (LGSL) publishes no description of this service."
 )
@@ -76,8 +79,8 @@ MISSING_SERVICE_DESCRIPTION = (
 # requires every public organisation to have a dct:spatial of class dct:Location.
 UNITED_KINGDOM = NamedNode("http://publications.europa.eu/resource/authority/country/GBR")
 
-# NOTE: no source sets a licence for the catalogue record itself. The Open Government Licence
-# v3.0 is used because most of the lists it describes are published under it; each list's own
+# NOTE: no source sets a licence for the catalogue record itself. It uses the Open Government
+# Licence v3.0 because most of the lists it describes are published under it. Each list's own
 # licence is stated on its dataset.
 CATALOGUE_LICENCE_URL = "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 CATALOGUE_TITLE = "servicelist: standard lists of UK local government services"
@@ -94,7 +97,7 @@ ANY_LOCAL_AUTHORITY = "uk-local-authority"
 STATUS_LABELS = {r.STATUS_LIVE: "Live", r.STATUS_DISCONTINUED: "Discontinued"}
 STATUS_DEFINITIONS = {
     r.STATUS_LIVE: "In use and maintained by its publisher.",
-    r.STATUS_DISCONTINUED: "No longer maintained by its publisher; kept for reference.",
+    r.STATUS_DISCONTINUED: "No longer maintained by its publisher, but kept for reference.",
 }
 
 # The property that links a public service to an item of another list, by that item's list and
@@ -159,6 +162,26 @@ def item_triples(
     return graph.finish()
 
 
+def items_triples(
+    catalogue: Catalogue, list_id: str, items: Sequence[r.ItemRecord], base_uri: str
+) -> list[Triple]:
+    """Build one page of a list's items as ``item_triples`` builds each, with no repeated triple.
+
+    Raises ``NotFound`` for an unknown list and ``ValueError`` for an item of another list.
+    """
+    catalogue.get_list(list_id)
+    graph = _GraphBuilder(catalogue, base_uri)
+    for item in items:
+        if item.list_id != list_id:
+            raise ValueError(
+                f"Item {item.identifier!r} belongs to the {item.list_id} list, not {list_id}."
+            )
+        graph.add_concept(item)
+        if list_id == r.SERVICES:
+            graph.add_service(item)
+    return graph.finish()
+
+
 def service_triples(catalogue: Catalogue, identifier: str, base_uri: str) -> list[Triple]:
     """Build one LGSL service as a cpsv:PublicService. Raises ``NotFound``."""
     return services_triples(catalogue, [catalogue.get_service(identifier)], base_uri)
@@ -183,7 +206,7 @@ def serialize(triples: Iterable[Triple], media_type: str) -> bytes:
     rdf_format = MEDIA_TYPES.get(essence)
     if rdf_format is None:
         supported = ", ".join(MEDIA_TYPES)
-        raise ValueError(f"Unsupported RDF media type {media_type!r}; use one of: {supported}.")
+        raise ValueError(f"Unsupported RDF media type {media_type!r}. Use one of: {supported}.")
     prefixes = PREFIXES if rdf_format in _PREFIXED_FORMATS else None
     output = pyoxigraph.serialize(triples, format=rdf_format, prefixes=prefixes)
     if output is None:
@@ -210,9 +233,9 @@ def _slug(name: str) -> str:
 class _GraphBuilder:
     """Collects the triples of one response graph, grouped by subject for compact Turtle.
 
-    ``add_*`` methods describe a resource in full. Nodes they only point to (concepts of other
-    lists, lists, statuses, publishers, organisations) are recorded and described by ``finish``
-    unless the graph already describes them, so each triple appears once.
+    ``add_*`` methods describe a resource in full. ``finish`` then describes the nodes they
+    point to: a stub (type, labels, scheme) for each concept not described in full, and every
+    list, status, publisher, organisation, licence and datatype used. Each triple appears once.
     """
 
     def __init__(self, catalogue: Catalogue, base_uri: str) -> None:
@@ -228,7 +251,7 @@ class _GraphBuilder:
         self._referenced_lists: set[str] = set()
         self._statuses: set[str] = set()
         self._publishers: dict[str, str] = {}
-        self._organisations: set[str] = set()
+        self._organisations: dict[str, r.ItemRecord | None] = {}
         self._licences: set[str] = set()
         self._datatypes: dict[str, str] = {}
 
@@ -258,8 +281,10 @@ class _GraphBuilder:
         self._publishers.setdefault(slug, name)
         return NamedNode(f"{self.base}agents/{slug}")
 
-    def organisation_node(self, slug: str) -> NamedNode:
-        self._organisations.add(slug)
+    def organisation_node(self, tier: r.ItemRecord | None) -> NamedNode:
+        """Return the organisation of a providing tier, or of any local authority for None."""
+        slug = ANY_LOCAL_AUTHORITY if tier is None else tier.identifier
+        self._organisations[slug] = tier
         return NamedNode(f"{self.base}organisations/{_segment(slug)}")
 
     def datatype_node(self, slug: str, label: str) -> NamedNode:
@@ -306,8 +331,8 @@ class _GraphBuilder:
     def add_list(self, record: r.ListRecord) -> None:
         """Describe one list as a dcat:Dataset and skos:ConceptScheme, with licence and rights.
 
-        The dct:rights node is a dct:RightsStatement whose rdfs:label is the licence name,
-        dct:description the rights text and rdfs:comment the attribution that users must show.
+        The dct:rights node is a dct:RightsStatement. Its rdfs:label is the licence name, its
+        dct:description the rights text, and its rdfs:comment the attribution users must show.
         """
         self._described_lists.add(record.id)
         node = self.scheme_node(record.id)
@@ -387,10 +412,7 @@ class _GraphBuilder:
             try:
                 self.add(node, FOAF.homepage, NamedNode(str(homepage)))
             except ValueError as error:
-                log.warning(
-                    "council homepage is not a valid IRI; left out of the RDF",
-                    extra={"council": item.identifier, "homepage": homepage, "error": str(error)},
-                )
+                _log_invalid_homepage(item.identifier, str(homepage), error)
         for related in self.catalogue.related(item, r.TIERS):
             if related.link.relation == r.HAS_TIER:
                 self.add(node, DCT.type, self.reference_concept(related.item))
@@ -426,9 +448,9 @@ class _GraphBuilder:
 
         if tiers:
             for tier in tiers:
-                self.add(node, CV.hasCompetentAuthority, self.organisation_node(tier.identifier))
+                self.add(node, CV.hasCompetentAuthority, self.organisation_node(tier))
         else:
-            self.add(node, CV.hasCompetentAuthority, self.organisation_node(ANY_LOCAL_AUTHORITY))
+            self.add(node, CV.hasCompetentAuthority, self.organisation_node(None))
         self.add(node, CV.isClassifiedBy, concept)
         for predicate, other in linked:
             self.add(node, predicate, self.reference_concept(other))
@@ -463,34 +485,28 @@ class _GraphBuilder:
     def _add_organisations(self) -> None:
         """Describe the cv:PublicOrganisation of each tier a service points to.
 
-        These stand for whichever council of that tier serves a given area, because the lists
-        name no single organisation per service.
+        Each is a placeholder for whichever council of that tier serves a given area, because
+        the lists name no single organisation per service.
         """
         if not self._organisations:
             return
-        for slug in sorted(self._organisations):
+        for slug, tier in sorted(self._organisations.items()):
             node = NamedNode(f"{self.base}organisations/{_segment(slug)}")
             self.add(node, RDF.type, CV.PublicOrganisation)
             self.add(node, DCT.spatial, UNITED_KINGDOM)
-            tier = self.catalogue.find_item(r.TIERS, slug)
             if tier is None:
-                self.add(node, SKOS.prefLabel, _english("UK local authority"))
-                self.add(
-                    node,
-                    DCT.description,
-                    _english(
-                        "The local authority that serves a given area, for services whose "
-                        "providing tier GOV.UK does not record."
-                    ),
+                label = "UK local authority"
+                description = (
+                    "The local authority that serves a given area, for services whose "
+                    "providing tier GOV.UK does not record."
                 )
-                continue
-            self.add(node, SKOS.prefLabel, _english(tier.label))
-            self.add(
-                node,
-                DCT.description,
-                _english(f"The {tier.label.lower()} that serves a given area."),
-            )
-            self.add(node, ORG.classification, self.reference_concept(tier))
+            else:
+                label = tier.label
+                description = f"The {tier.label.lower()} that serves a given area."
+            self.add(node, SKOS.prefLabel, _english(label))
+            self.add(node, DCT.description, _english(description))
+            if tier is not None:
+                self.add(node, ORG.classification, self.reference_concept(tier))
         self.add(UNITED_KINGDOM, RDF.type, DCT.Location)
         self.add(UNITED_KINGDOM, SKOS.prefLabel, _english("United Kingdom"))
 
@@ -534,6 +550,19 @@ class _GraphBuilder:
             self.add(node, DCT.identifier, Literal(slug))
 
 
+# Invalid homepages already logged. Graphs are built per request, so each is logged once.
+_logged_homepages: set[str] = set()
+
+
+def _log_invalid_homepage(council: str, homepage: str, error: ValueError) -> None:
+    if homepage in _logged_homepages:
+        return
+    _logged_homepages.add(homepage)
+    log.warning(
+        "council homepage is not a valid IRI; left out of the RDF",
+        extra={"council": council, "homepage": homepage, "error": str(error)},
+    )
+
+
 def _esd_uri(record: r.ListRecord, item: r.ItemRecord) -> str:
-    pattern = record.esd_uri_pattern or ""
-    return pattern.format(id=_segment(item.identifier))
+    return (record.esd_uri_pattern or "").replace("{id}", _segment(item.identifier))

@@ -13,7 +13,7 @@ from servicelist.lists import records as r
 
 API_PREFIX = "/v1"
 
-# How a service's links appear in its JSON: the list they point into, and the field name.
+# Field names of a service's links in its JSON, by the list they point into.
 SERVICE_LINK_FIELDS = (
     (r.FUNCTIONS, "functions"),
     (r.NAVIGATION, "navigation"),
@@ -51,7 +51,7 @@ def service_uri(base_uri: str, identifier: str) -> str:
 
 
 def reference(item: r.ItemRecord) -> dict[str, Any]:
-    """A short pointer to an item: identifier, label and where to read it."""
+    """Return a short pointer to an item: identifier, label and where to read it."""
     return {
         "id": item.identifier,
         "label": item.label,
@@ -68,7 +68,7 @@ def _link_reference(related: RelatedItem) -> dict[str, Any]:
 
 
 def service_view(catalogue: Catalogue, item: r.ItemRecord, base_uri: str) -> dict[str, Any]:
-    """The full JSON of one LGSL service, as listed and as read alone."""
+    """Build the JSON of one LGSL service, the same in a page and read alone."""
     properties = item.properties
     view: dict[str, Any] = {
         "id": item.identifier,
@@ -94,7 +94,7 @@ def service_view(catalogue: Catalogue, item: r.ItemRecord, base_uri: str) -> dic
 
 
 def list_view(catalogue: Catalogue, record: r.ListRecord, base_uri: str) -> dict[str, Any]:
-    """Metadata of one list, with its provenance, licence and attribution."""
+    """Build the metadata of one list, with its provenance, licence and attribution."""
     return {
         "id": record.id,
         "href": list_href(record.id),
@@ -121,7 +121,7 @@ def list_view(catalogue: Catalogue, record: r.ListRecord, base_uri: str) -> dict
 
 
 def lists_view(catalogue: Catalogue, base_uri: str) -> dict[str, Any]:
-    """Every list's metadata, and the catalogue version being served."""
+    """Build the metadata of every list and the version of the catalogue being served."""
     return {
         "catalogue": catalogue_metadata(catalogue, base_uri),
         "lists": [list_view(catalogue, record, base_uri) for record in catalogue.lists.values()],
@@ -129,7 +129,7 @@ def lists_view(catalogue: Catalogue, base_uri: str) -> dict[str, Any]:
 
 
 def catalogue_metadata(catalogue: Catalogue, base_uri: str) -> dict[str, Any]:
-    """Title, version and attribution of the whole catalogue."""
+    """Build the title, version and attribution of the whole catalogue."""
     attributions = sorted({record.attribution for record in catalogue.lists.values()})
     return {
         "title": "servicelist standard catalogue",
@@ -141,7 +141,7 @@ def catalogue_metadata(catalogue: Catalogue, base_uri: str) -> dict[str, Any]:
 
 
 def item_view(catalogue: Catalogue, item: r.ItemRecord, base_uri: str) -> dict[str, Any]:
-    """One item of any list, with its parent, children and links in both directions."""
+    """Build the JSON of an item of any list, with its parent, children and links both ways."""
     parent = catalogue.parent(item)
     related: dict[str, list[dict[str, Any]]] = {}
     for rel in catalogue.related(item):
@@ -178,7 +178,7 @@ def page_view(
     next_cursor: str | None,
     next_href: str | None,
 ) -> dict[str, Any]:
-    """One page of a keyset-paginated collection."""
+    """Build one page of a keyset-paginated collection."""
     return {
         "items": list(entries),
         "count": len(entries),
@@ -190,7 +190,7 @@ def page_view(
 
 
 def catalogue_view(catalogue: Catalogue, base_uri: str) -> dict[str, Any]:
-    """The whole catalogue in one document: every list with every item."""
+    """Build the whole catalogue as one document: every list with every item."""
     lists = []
     for record in catalogue.lists.values():
         entry = list_view(catalogue, record, base_uri)

@@ -32,10 +32,15 @@ class _ClosedNamespaceMeta(type):
         return super().__new__(mcs, name, bases, namespace)
 
     def __setattr__(cls, name: str, value: object) -> None:
-        raise AttributeError(f"{cls.__name__} is a closed vocabulary; {name!r} cannot be set")
+        raise AttributeError(
+            f"{cls.__name__} is a closed vocabulary, so {name!r} cannot be set. "
+            "Declare new terms in the class body."
+        )
 
     def __delattr__(cls, name: str) -> None:
-        raise AttributeError(f"{cls.__name__} is a closed vocabulary; {name!r} cannot be deleted")
+        raise AttributeError(
+            f"{cls.__name__} is a closed vocabulary, so {name!r} cannot be deleted."
+        )
 
 
 class Namespace(metaclass=_ClosedNamespaceMeta):

@@ -1,7 +1,7 @@
 """Plain records of the standard lists, shared by the importers, the database layer and the views.
 
 Importers produce these records from files, the repository stores and reads them, and the
-catalogue builds its JSON and RDF representations from them. None of them knows about HTTP.
+catalogue builds its JSON and RDF representations from them. None of them depends on HTTP.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class ItemRecord:
     """One entry of a list: a service, an interaction, a function, a heading, a tier or a council.
 
     ``labels`` and ``descriptions`` map a BCP 47 language tag to the text in that language.
-    ``properties`` holds the fields only one list has (a council's GSS code, a service's
+    ``properties`` contains the fields only one list has (a council's GSS code, a service's
     label in an earlier edition).
     """
 

@@ -119,9 +119,9 @@ def apply_revision(
 ) -> list[r.ItemRecord]:
     """Apply a later edition's labels and descriptions over the base list.
 
-    Revised entries keep their history notes and created date and record the earlier label and
-    description in ``properties`` when the revision changed them; entries only the revision
-    has are added.
+    Revised entries keep their history notes and created date. When the revision changed the
+    label or description, ``properties`` records the earlier text. Entries that only the
+    revision has are added.
     """
     by_id = {item.identifier: item for item in base}
     merged: dict[str, r.ItemRecord] = dict(by_id)

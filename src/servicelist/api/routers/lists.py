@@ -102,11 +102,7 @@ async def list_items(
             next_cursor=page.next_cursor,
             next_href=next_href,
         ),
-        lambda: [
-            triple
-            for item in page.items
-            for triple in rdf.item_triples(catalogue, record.id, item.identifier, served.base_uri)
-        ],
+        lambda: rdf.items_triples(catalogue, record.id, page.items, served.base_uri),
         query=True,
     )
     return represent(request, representation, {"Link": link_header} if link_header else None)
