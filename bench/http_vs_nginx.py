@@ -8,7 +8,7 @@ prints median (min-max) requests per second and p99 latency as a Markdown table.
 the whole-catalogue serialisation in-process, without HTTP.
 
 The script measures and reports, and asserts nothing about speed. Every process it starts is
-stopped on exit, on Ctrl-C and on SIGTERM. It needs ``nginx`` and ``wrk`` on PATH (Debian packages
+stopped on exit, on Ctrl-C and on SIGTERM. It needs ``nginx`` and ``wrk`` (Debian packages
 ``nginx`` and ``wrk``).
 
     python bench/http_vs_nginx.py --quick
@@ -58,6 +58,7 @@ FETCH_TIMEOUT_SECONDS = 60.0
 # wrk's own per-request timeout. The default of 2 s would count slow catalogue responses as
 # errors instead of measuring them.
 WRK_TIMEOUT = "10s"
+# Packages whose installed versions the report lists.
 PACKAGES = (
     "servicelist fastapi starlette uvicorn uvloop httptools pydantic orjson pyoxigraph sqlalchemy"
 )
@@ -154,13 +155,13 @@ def stop_process_group(process: subprocess.Popen[bytes], name: str) -> None:
         os.killpg(process.pid, signal.SIGTERM)
 
     # uvicorn's worker processes and nginx's workers may outlive their parent by a moment.
-    def running() -> bool:
+    def alive() -> bool:
         return process.poll() is None or bool(group_members(process.pid))
 
     deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-    while running() and time.monotonic() < deadline:
+    while alive() and time.monotonic() < deadline:
         time.sleep(0.1)
-    if running():
+    if alive():
         log(f"{name} did not stop within {STOP_TIMEOUT_SECONDS:.0f} s of SIGTERM; sending SIGKILL")
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
@@ -329,6 +330,7 @@ def wrk_command(url: str, headers: dict[str, str], seconds: int, load: LoadSetti
 def run_wrk(url: str, headers: dict[str, str], seconds: int, load: LoadSettings) -> WrkResult:
     """Run wrk once. subprocess.run kills it when this process is interrupted."""
     command = wrk_command(url, headers, seconds, load)
+    command[0] = find_tool("wrk") or "wrk"
     result = subprocess.run(
         command, capture_output=True, text=True, check=False, timeout=seconds + 60
     )
@@ -351,7 +353,8 @@ def servicelist_executable() -> str:
     found = shutil.which("servicelist")
     if found is None:
         raise RuntimeError(
-            "the servicelist command is not installed; run `make` or pip install -e ."
+            "the servicelist command was not found; run `make .venv/bin/servicelist` "
+            "or `pip install -e .`"
         )
     return found
 
@@ -416,7 +419,7 @@ def start_nginx(workers: int, work_dir: Path, www: Path, env: dict[str, str]) ->
     prefix.mkdir()
     config_path = prefix / "nginx.conf"
     config_path.write_text(nginx_config(prefix, www, port, workers))
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    nginx = find_tool("nginx") or "nginx"
     # -e sends the start-up errors to the prefix too, instead of /var/log/nginx.
     command = [nginx, "-p", str(prefix), "-c", str(config_path), "-e", str(prefix / "error.log")]
     log_path = prefix / "output.log"
@@ -505,6 +508,27 @@ def load_average() -> str:
         return "unknown"
 
 
+def source_revision() -> str:
+    """Return the checkout's commit, marked when the working tree has uncommitted changes."""
+    checkout = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        changes = subprocess.run(
+            ["git", "-C", str(checkout), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return f"commit {commit}" + (" with uncommitted changes" if changes else "")
+
+
 def environment_lines(work_dir: Path) -> list[str]:
     cpu_model = "unknown"
     with contextlib.suppress(OSError):
@@ -519,11 +543,19 @@ def environment_lines(work_dir: Path) -> list[str]:
         except metadata.PackageNotFoundError:
             versions.append(f"{package} (not installed)")
     tools = []
-    for command in (["nginx", "-v"], ["wrk", "-v"]):
-        result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=work_dir)
+    for name in ("nginx", "wrk"):
+        command = [find_tool(name) or name, "-v"]
+        try:
+            result = subprocess.run(
+                command, capture_output=True, text=True, check=False, cwd=work_dir
+            )
+        except OSError as error:
+            tools.append(f"{name} (version unknown: {error})")
+            continue
         first_line = (result.stdout + result.stderr).strip().splitlines()
-        tools.append(first_line[0] if first_line else f"{command[0]} (no version output)")
+        tools.append(first_line[0] if first_line else f"{name} (no version output)")
     return [
+        f"- Code: {source_revision()}",
         f"- Machine: {os.cpu_count()} CPUs ({cpu_model}), {platform.platform()}",
         f"- Python {platform.python_version()}; {', '.join(versions)}",
         f"- {'; '.join(tools)}",
@@ -536,37 +568,35 @@ def http_table(
     bodies: dict[str, bytes],
     results: Results,
 ) -> list[str]:
+    """Return the wrk results as a Markdown table, with ratios of our medians to nginx's."""
     nginx_servers = [server for server in servers if server.kind == "nginx"]
-    header = "| case | body | server | req/s | p99 ms | transfer/s | errors |"
-    rule = "|---|---|---|---|---|---|---|"
-    for nginx in nginx_servers:
-        header += f" ours / {nginx.name} |"
-        rule += "---|"
-    lines = [header, rule]
+    header = "case | body | server | req/s | p99 ms | transfer/s | errors"
+    header += "".join(f" | ours / {nginx.name}" for nginx in nginx_servers)
+    rows = []
     for case in cases:
         body = "304, no body" if case.revalidate else f"{len(bodies[case.name]):,} B"
+        runs_by_server = {server.name: results.runs[(server.name, case.name)] for server in servers}
         medians = {
-            server.name: statistics.median(
-                run.requests_per_second for run in results.runs[(server.name, case.name)]
-            )
-            for server in servers
+            name: statistics.median(run.requests_per_second for run in runs)
+            for name, runs in runs_by_server.items()
         }
         for server in servers:
-            runs = results.runs[(server.name, case.name)]
-            row = (
-                f"| {case.description} | {body} | {server.name} "
-                f"| {spread([run.requests_per_second for run in runs], 0)} "
-                f"| {spread([run.p99_ms for run in runs], 2)} "
-                f"| {size_text(statistics.median(run.transfer_bytes_per_second for run in runs))} "
-                f"| {sum(run.errors for run in runs)} |"
-            )
+            runs = runs_by_server[server.name]
+            transfer = statistics.median(run.transfer_bytes_per_second for run in runs)
+            row = [
+                case.description,
+                body,
+                server.name,
+                spread([run.requests_per_second for run in runs], 0),
+                spread([run.p99_ms for run in runs], 2),
+                size_text(transfer),
+                str(sum(run.errors for run in runs)),
+            ]
             for nginx in nginx_servers:
-                ratio = (
-                    medians[server.name] / medians[nginx.name] if server.kind == "ours" else None
-                )
-                row += f" {ratio:.2f} |" if ratio is not None else " |"
-            lines.append(row)
-    return lines
+                is_ours = server.kind == "ours"
+                row.append(f"{medians[server.name] / medians[nginx.name]:.2f}" if is_ours else "")
+            rows.append(row)
+    return table_lines(header, rows)
 
 
 def table_lines(header: str, rows: Sequence[Sequence[str]]) -> list[str]:
@@ -591,6 +621,9 @@ def report(
     """Return the whole report as Markdown."""
     command = shlex.join(["python", "bench/http_vs_nginx.py", *sys.argv[1:]])
     wrk_example = shlex.join(wrk_command("URL", {}, load.duration_seconds, load))
+    warmup = "no warm-up"
+    if load.warmup_seconds > 0:
+        warmup = f"one {load.warmup_seconds} s warm-up per server and case before the first run"
     lines = [
         f"## {dataset}",
         "",
@@ -598,9 +631,10 @@ def report(
         "",
         *environment_lines(work_dir),
         "",
-        f"Load: `{wrk_example}` for every server and case, {load.repeats} repetitions, "
+        f"Load: `{wrk_example}` for every server and case, {load.repeats} "
+        f"repetition{'s' if load.repeats != 1 else ''}, "
         f"round robin over servers and cases, {load.pause_seconds:g} s pause between runs, "
-        f"one {load.warmup_seconds} s warm-up per server and case before the first repetition. "
+        f"{warmup}. "
         "Figures are median (min-max) over the repetitions, and ratios compare medians. "
         "wrk runs on the same machine as the servers. "
         f"Load average (1, 5, 15 min) before the load: {results.load_average_before}, "
@@ -664,6 +698,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=[1, 2],
         help="nginx worker_processes values to measure (default: 1 2).",
     )
+
     parser.add_argument(
         "--synthetic",
         type=int,
@@ -674,6 +709,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=DEFAULT_SEED, help="Seed of the synthetic list."
     )
     parser.add_argument("--service-id", default="372", help="Service of the single-service case.")
+
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default: 2).")
     parser.add_argument(
         "--connections", type=int, default=32, help="wrk connections (default: 32)."
@@ -697,6 +733,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         help="Calls per serialisation timing (default: 5; --quick: 2).",
     )
+
     parser.add_argument(
         "--quick", action="store_true", help="Short runs, to check that everything works."
     )
@@ -738,12 +775,16 @@ def raise_on_sigterm(signal_number: int, _frame: FrameType | None) -> None:
     raise SystemExit(128 + signal_number)
 
 
+def find_tool(name: str) -> str | None:
+    """Return the path of a program on PATH or in /usr/sbin, which Debian uses for nginx."""
+    found = shutil.which(name)
+    if found is None and Path(f"/usr/sbin/{name}").is_file():
+        found = f"/usr/sbin/{name}"
+    return found
+
+
 def check_tools() -> None:
-    missing = [
-        tool
-        for tool in ("nginx", "wrk")
-        if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists()
-    ]
+    missing = [tool for tool in ("nginx", "wrk") if find_tool(tool) is None]
     if missing:
         raise RuntimeError(
             f"{' and '.join(missing)} not found; install with `apt-get install -y nginx wrk`"
@@ -792,8 +833,8 @@ def copy_responses(
 ) -> dict[str, bytes]:
     """Fetch each case's body from our server, write it where nginx serves it, return the bodies.
 
-    Each fetch is the first request for that resource, so its duration includes building the
-    cached representation; it is recorded in ``results``.
+    Each fetch is the first request for that resource, so its duration, which goes into
+    ``results``, includes building the cached representation.
     """
     bodies: dict[str, bytes] = {}
     for case in cases:
@@ -816,12 +857,17 @@ def copy_responses(
     return bodies
 
 
-def check_responses(server: Server, cases: Sequence[Case], bodies: dict[str, bytes]) -> None:
-    """Fail unless the server returns the expected bytes, or 304 for the revalidation case."""
+def catalogue_etag(server: Server) -> str:
+    """Return the ETag the server sends for the full catalogue JSON."""
     path = "/v1/catalogue" if server.kind == "ours" else "/catalogue.json"
-    server.etag = fetch(server.port, path).etag
-    if not server.etag:
+    etag = fetch(server.port, path).etag
+    if not etag:
         raise RuntimeError(f"{server.name} sent no ETag for {path}")
+    return etag
+
+
+def check_responses(server: Server, cases: Sequence[Case], bodies: dict[str, bytes]) -> None:
+    """Raise unless the server returns the expected bytes, or 304 for the revalidation case."""
     for case in cases:
         fetched = fetch(server.port, server.path_for(case), headers_for(server, case))
         expected_status = 304 if case.revalidate else 200
@@ -905,6 +951,7 @@ def measure(arguments: argparse.Namespace, work_dir: Path) -> str:
             wait_until_ready(server, "/service.json")
             servers.append(server)
         for server in servers:
+            server.etag = catalogue_etag(server)
             check_responses(server, cases, bodies)
 
         results.load_average_before = load_average()
@@ -920,7 +967,11 @@ def measure(arguments: argparse.Namespace, work_dir: Path) -> str:
 def main() -> int:
     arguments = parse_arguments()
     signal.signal(signal.SIGTERM, raise_on_sigterm)
-    check_tools()
+    try:
+        check_tools()
+    except RuntimeError as error:
+        log(str(error))
+        return 1
     work_dir = Path(tempfile.mkdtemp(prefix="servicelist-bench-"))
     log(f"working in {work_dir}")
     try:
@@ -928,6 +979,9 @@ def main() -> int:
     except (RuntimeError, subprocess.TimeoutExpired) as error:
         log(f"benchmark failed: {error}")
         return 1
+    except KeyboardInterrupt:
+        log("Interrupted. Every server this run started has been stopped.")
+        return 130
     finally:
         if arguments.keep_temp:
             log(f"kept {work_dir}")

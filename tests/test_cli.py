@@ -45,9 +45,9 @@ def test_load_bundled_lists(cli_env: tuple[Engine, str]) -> None:
     result = runner.invoke(app, ["load"])
 
     assert result.exit_code == 0, result.output
-    assert "Loaded 2216 items and 2713 links" in result.output
+    assert "Loaded 2296 items and 13869 links" in result.output
     with cli_env[0].connect() as connection:
-        assert repository.count_items(connection) == 2216
+        assert repository.count_items(connection) == 2296
 
 
 def test_load_invalid_csv_reports_rows(cli_env: tuple[Engine, str], tmp_path: Path) -> None:
@@ -63,7 +63,7 @@ def test_load_invalid_csv_reports_rows(cli_env: tuple[Engine, str], tmp_path: Pa
         result.output
     )
     with cli_env[0].connect() as connection:
-        assert repository.count_items(connection) == 2216
+        assert repository.count_items(connection) == 2296
 
 
 def test_load_csv_replaces_list(cli_env: tuple[Engine, str], tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from servicelist import migrations
 from servicelist.database import create_database_engine
 from servicelist.errors import ImportRejected
 from servicelist.lists import operations, repository
+from servicelist.logs import configure_logging
 from servicelist.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -37,14 +38,6 @@ EXPORT_FORMATS = {
     "rdf": "application/rdf+xml",
     "nt": "application/n-triples",
 }
-
-
-def _configure_logging(level: str = "INFO") -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
 
 
 def _engine(settings: Settings) -> Engine:
@@ -179,7 +172,7 @@ def serve(
     """Serve the API; on an empty database, migrate it and load the bundled lists first."""
     import uvicorn
 
-    _configure_logging()
+    configure_logging()
     settings = get_settings()
     engine = _engine(settings)
     migrations.upgrade(engine)

@@ -196,3 +196,71 @@ def test_committed_openapi_matches_app(client: TestClient) -> None:
     assert committed == client.app.openapi(), (  # type: ignore[attr-defined]
         "openapi/openapi.json is out of date: run `make openapi` and commit the result"
     )
+
+
+def test_head_returns_headers_only(client: TestClient) -> None:
+    identity = {"Accept-Encoding": "identity"}
+    get = client.get("/v1/services/372", headers=identity)
+    head = client.head("/v1/services/372", headers=identity)
+
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["etag"] == get.headers["etag"]
+    assert head.headers["content-length"] == str(len(get.content))
+
+
+def test_repeated_request_served_identically(client: TestClient) -> None:
+    # The second request is answered from the remembered response, before routing.
+    first = client.get("/v1/services?limit=5&tier=county", headers={"Accept": "text/turtle"})
+    second = client.get("/v1/services?limit=5&tier=county", headers={"Accept": "text/turtle"})
+
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert second.headers["etag"] == first.headers["etag"]
+    assert second.headers["link"] == first.headers["link"]
+    assert second.headers["content-type"] == first.headers["content-type"]
+    assert "Accept" in second.headers["vary"]
+
+
+def test_repeated_request_revalidates(client: TestClient) -> None:
+    etag = client.get("/v1/lists/functions").headers["etag"]
+    client.get("/v1/lists/functions")
+
+    again = client.get("/v1/lists/functions", headers={"If-None-Match": etag})
+
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_repeated_head_has_no_body(client: TestClient) -> None:
+    client.get("/v1/lists/tiers")
+
+    head = client.head("/v1/lists/tiers")
+
+    assert head.status_code == 200
+    assert head.content == b""
+
+
+def test_gzip_when_accepted(client: TestClient) -> None:
+    plain = client.get("/v1/catalogue", headers={"Accept-Encoding": "identity"})
+    compressed = client.get("/v1/catalogue", headers={"Accept-Encoding": "gzip"})
+
+    assert "content-encoding" not in plain.headers
+    assert compressed.headers["content-encoding"] == "gzip"
+    assert compressed.content == plain.content  # the client decodes gzip
+    assert compressed.headers["etag"] != plain.headers["etag"]
+    assert "Accept-Encoding" in compressed.headers["vary"]
+
+
+def test_gzip_refused_by_zero_quality(client: TestClient) -> None:
+    response = client.get("/v1/catalogue", headers={"Accept-Encoding": "gzip;q=0, identity"})
+
+    assert "content-encoding" not in response.headers
+
+
+def test_cors_on_fast_path(client: TestClient) -> None:
+    client.get("/v1/services/1")
+
+    response = client.get("/v1/services/1", headers={"Origin": "https://council.example"})
+
+    assert response.headers["access-control-allow-origin"] == "*"

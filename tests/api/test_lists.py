@@ -18,6 +18,11 @@ def test_lists_carry_licence_and_attribution(client: TestClient) -> None:
         "navigation",
         "tiers",
         "councils",
+        "abc-classes",
+        "channels",
+        "audiences",
+        "life-events",
+        "process-templates",
     }
     assert by_id["services"].item_count == 1567
     assert by_id["interactions"].item_count == 33
@@ -113,3 +118,26 @@ def test_catalogue_document(client: TestClient) -> None:
     assert counts["councils"] == 382
     services = next(entry for entry in body.lists if entry.id == "services")
     schemas.Service.model_validate(services.items[0])
+
+
+def test_authored_lists_are_labelled(client: TestClient) -> None:
+    body = client.get("/v1/lists").json()
+
+    authored = {entry["id"]: entry for entry in body["lists"] if entry["authored"]}
+    assert set(authored) == {
+        "abc-classes",
+        "channels",
+        "audiences",
+        "life-events",
+        "process-templates",
+    }
+    for entry in authored.values():
+        assert entry["licence"] == "Creative Commons Attribution 4.0 International"
+        assert "servicelist" in entry["attribution"]
+
+
+def test_audience_hierarchy(client: TestClient) -> None:
+    body = client.get("/v1/lists/audiences/items", params={"parent": "none", "limit": 1000}).json()
+
+    top = {item["id"] for item in body["items"]}
+    assert {"residents", "businesses", "visitors", "community-organisations"} <= top

@@ -30,7 +30,13 @@ def test_item_counts_per_list(bundle: r.ListBundle) -> None:
         "navigation": 118,
         "tiers": 3,
         "councils": 382,
+        "abc-classes": 3,
+        "channels": 9,
+        "audiences": counts["audiences"],
+        "life-events": 35,
+        "process-templates": 2,
     }
+    assert counts["audiences"] >= 20
 
 
 def test_services_2015_base_with_2019_revision(bundle: r.ListBundle) -> None:
@@ -149,7 +155,7 @@ def test_interaction_pairs_from_fallback_links(bundle: r.ListBundle) -> None:
 
 
 def test_every_list_has_licence_and_attribution(bundle: r.ListBundle) -> None:
-    assert [record.id for record in bundle.lists] == list(r.LIST_IDS)
+    assert [record.id for record in bundle.lists] == [*r.LIST_IDS, *r.AUTHORED_LIST_IDS]
     for record in bundle.lists:
         assert record.licence
         assert record.licence_url.startswith("http")

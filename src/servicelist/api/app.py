@@ -10,8 +10,9 @@ from sqlalchemy import Engine
 from starlette.responses import Response
 
 from servicelist import __version__
+from servicelist.api.fastpath import FastPath
 from servicelist.api.problems import BodySizeLimit, install_problem_handlers
-from servicelist.api.routers import catalogue, lists, services
+from servicelist.api.routers import catalogue, life_events, lists, services
 from servicelist.api.state import CatalogueState
 from servicelist.database import create_database_engine
 from servicelist.settings import Settings, get_settings
@@ -52,22 +53,25 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_problem_handlers(app)
     app.include_router(lists.router)
     app.include_router(services.router)
+    app.include_router(life_events.router)
     app.include_router(catalogue.router)
 
     @app.get("/v1", include_in_schema=False)
     async def index(request: Request) -> Response:
         body = (
-            b'{"lists":"/v1/lists","services":"/v1/services","catalogue":"/v1/catalogue",'
+            b'{"lists":"/v1/lists","services":"/v1/services","life_events":"/v1/life-events",'
+            b'"catalogue":"/v1/catalogue",'
             b'"openapi":"/openapi.json","docs":"/docs"}'
         )
         return Response(body, media_type="application/json")
 
+    app.add_middleware(FastPath, state=app.state.catalogue_state)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_credentials=False,
         allow_methods=["GET", "HEAD", "OPTIONS"],
-        expose_headers=["ETag", "Link", "Location", "Retry-After"],
+        expose_headers=["ETag", "Link", "Location", "Retry-After", "Content-Encoding"],
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -41,6 +41,7 @@ async def served(request: Request, format_name: FormatParameter = None) -> Serve
     chosen = negotiate(request.headers.get("accept"), format_name)
     state: CatalogueState = request.app.state.catalogue_state
     catalogue, cache = await state.current()
+    request.state.representation_cache = cache
     return Served(catalogue, cache, chosen, request.app.state.settings)
 
 

@@ -18,8 +18,12 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicelist.errors import ImportRejected, InvalidParameter, ServicelistError
+from servicelist.logs import RateLimit
 
 log = logging.getLogger(__name__)
+
+# Client errors can arrive by the thousand; log at most one per problem code per second.
+_rejections = RateLimit(interval=1.0)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:servicelist:problem:"
@@ -115,10 +119,17 @@ async def _servicelist_error(request: Request, exc: Exception) -> Response:
         errors = [error.as_dict() for error in exc.errors]
     if isinstance(exc, NotAcceptable):
         extra = {"supported": exc.supported}
-    log.warning(
-        "request rejected",
-        extra={"path": request.url.path, "status": exc.status, "problem": exc.code},
-    )
+    emit, suppressed = _rejections.allow(exc.code)
+    if emit:
+        log.warning(
+            "request rejected",
+            extra={
+                "path": request.url.path,
+                "status": exc.status,
+                "problem": exc.code,
+                "suppressed_since_last": suppressed,
+            },
+        )
     return problem_response(
         code=exc.code,
         title=exc.title,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import orjson
+from anyio import to_thread
 from pyoxigraph import Triple
 
 from servicelist.api.dependencies import Served
+from servicelist.api.formats import JSON
+from servicelist.api.problems import NotAcceptable
 from servicelist.api.state import Representation
 from servicelist.catalogue import rdf
 
@@ -16,7 +20,7 @@ JsonBuilder = Callable[[], Any]
 TriplesBuilder = Callable[[], Sequence[Triple]]
 
 
-def render(
+async def render(
     served: Served,
     key: tuple[str, ...],
     json_builder: JsonBuilder,
@@ -34,7 +38,42 @@ def render(
             body = orjson.dumps(json_builder())
         return Representation.of(body, fmt.content_type)
 
-    return served.cache.get((*key, fmt.name), build, query=query)
+    return await cached(served, (*key, fmt.name), build, query=query)
+
+
+async def cached(
+    served: Served,
+    key: tuple[str, ...],
+    build: Callable[[], Representation],
+    *,
+    query: bool = False,
+) -> Representation:
+    """Return a cached representation, building it in a worker thread on first use.
+
+    Building the whole catalogue in RDF takes a few hundred milliseconds; in a thread it does
+    not hold up the requests that the event loop answers meanwhile.
+    """
+    found = served.cache.peek(key, query=query)
+    if found is not None:
+        return found
+    return await to_thread.run_sync(partial(served.cache.get, key, build, query=query))
+
+
+async def render_json_only(
+    served: Served, key: tuple[str, ...], json_builder: JsonBuilder
+) -> Representation:
+    """Return a resource that exists only as JSON; an RDF request gets 406."""
+    if served.format.is_rdf:
+        raise NotAcceptable(
+            f"This resource is available only as JSON, not as {served.format.media_type}.",
+            supported=[JSON.media_type],
+        )
+    return await cached(
+        served,
+        (*key, "json"),
+        lambda: Representation.of(orjson.dumps(json_builder()), JSON.content_type),
+        query=True,
+    )
 
 
 def json_fragment(served: Served, key: tuple[str, ...], builder: JsonBuilder) -> bytes:

@@ -38,6 +38,133 @@ class RelatedItem(LinkedItem):
     direction: str
 
 
+class AbcAssignment(_Shape):
+    """A service's ABC class: suggested by an authored rule or exception, or set locally."""
+
+    class_: str = Field(alias="class", examples=["B"])
+    label: str
+    href: str
+    assignment: str | None = Field(examples=["suggested"])
+    rule: str | None
+    rationale: str | None
+    source: str
+
+
+class OpeningHours(BaseModel):
+    """Opening hours of a channel on one weekday (ISO day abbreviations Mo..Su)."""
+
+    day: str
+    opens: str
+    closes: str
+
+
+class HoursException(BaseModel):
+    """A date on which a channel closes or keeps other hours; no times means closed."""
+
+    date: str
+    opens: str | None
+    closes: str | None
+    reason: str | None = None
+
+
+class ContactCost(BaseModel):
+    """Cost of one contact on a channel, with the study it comes from."""
+
+    amount: float
+    currency: str
+    source: str
+
+
+class ServiceChannel(_Shape):
+    """A channel a service is offered on, with its channel-specific details."""
+
+    id: str
+    label: str
+    href: str
+    primary: bool
+    url: str | None
+    phone: str | None
+    email: str | None
+    languages: list[str]
+    opening_hours: list[OpeningHours]
+    hours_exceptions: list[HoursException]
+    cost_per_contact: list[ContactCost]
+    note: str | None
+    source: str
+
+
+class LifeEventLink(LinkedItem):
+    """A life event that leads to a service, and the kind of reason for the mapping."""
+
+    reason_type: str | None
+
+
+class ProcessSummary(_Shape):
+    """The process template a service follows and where its steps are."""
+
+    id: str
+    label: str
+    href: str
+    kind: str | None
+    intake_channel: str | None
+    delivery_channel: str | None
+    steps_href: str
+
+
+class ProcessStep(BaseModel):
+    """One step of a process map."""
+
+    order: int
+    label: str
+    office_tier: str = Field(examples=["front"])
+    actor_role: str
+    duration: str = Field(description="ISO 8601 duration", examples=["PT15M"])
+    manual: bool
+    channel_role: str = Field(examples=["intake"])
+    description: str | None = None
+
+
+class ProcessMap(_Shape):
+    """The ordered steps of a service from intake to delivery."""
+
+    service: Reference
+    template: Reference
+    kind: str | None
+    intake_channel: str | None
+    delivery_channel: str | None
+    rationale: str | None
+    steps: list[ProcessStep]
+    expected_duration: str
+
+
+class Department(Reference):
+    """The esd function standing for the responsible department, and its area."""
+
+    area: Reference | None
+
+
+class FirstContact(_Shape):
+    """What the front line can do at first contact with a service on one channel."""
+
+    service: Reference
+    channel: str | None
+    channel_offered: bool
+    channel_details: dict[str, Any] | None
+    alternative_channels: list[str]
+    abc_class: str
+    abc_label: str
+    abc_rationale: str | None
+    abc_assignment: str | None
+    resolution: str = Field(examples=["settle", "explain-and-forward", "refer"])
+    front_line_can_settle: bool
+    summary: str
+    refer_to: Department | None
+    department: Department | None
+    remaining_steps: list[ProcessStep]
+    expected_duration: str
+    process_href: str
+
+
 class Service(_Shape):
     """One LGSL service."""
 
@@ -61,6 +188,11 @@ class Service(_Shape):
     navigation: list[LinkedItem]
     interactions: list[LinkedItem]
     tiers: list[LinkedItem]
+    abc: AbcAssignment | None
+    channels: list[ServiceChannel]
+    audiences: list[LinkedItem]
+    life_events: list[LifeEventLink]
+    process: ProcessSummary | None
 
 
 class _Page(_Shape):

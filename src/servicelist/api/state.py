@@ -7,6 +7,7 @@ rebuilds the snapshot from the database and drops the cache.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import threading
@@ -35,18 +36,48 @@ class CatalogueNotLoaded(ServicelistError):
     title = "Catalogue not loaded"
 
 
+# Bodies at least this long are also stored gzip-compressed, once, when they are built.
+GZIP_MIN_BYTES = 1024
+GZIP_LEVEL = 6
+# Responses answered by the fast path before routing, per snapshot, least recently used out.
+MAX_RESPONSE_ENTRIES = 4096
+
+
 @dataclass(frozen=True, slots=True)
 class Representation:
-    """Response bytes built once, with their strong entity tag."""
+    """Response bytes built once, with their strong entity tags.
+
+    ``gzip_body`` is the same content gzip-compressed, or None for short bodies. It has its own
+    strong ETag because it is a different representation (RFC 9110 section 8.8.1).
+    """
 
     body: bytes
     media_type: str
     etag: str
+    gzip_body: bytes | None = None
+    gzip_etag: str | None = None
 
     @classmethod
     def of(cls, body: bytes, media_type: str) -> Representation:
         digest = hashlib.blake2b(body, digest_size=16).hexdigest()
-        return cls(body=body, media_type=media_type, etag=f'"{digest}"')
+        gzip_body = None
+        gzip_etag = None
+        if len(body) >= GZIP_MIN_BYTES:
+            gzip_body = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+            gzip_etag = f'"{digest}-gzip"'
+        return cls(body, media_type, f'"{digest}"', gzip_body, gzip_etag)
+
+
+# Path, query string, Accept and Host: everything a cached response depends on.
+ResponseKey = tuple[str, bytes, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class CachedResponse:
+    """A representation and the extra headers (such as Link) of one request target."""
+
+    representation: Representation
+    headers: tuple[tuple[str, str], ...]
 
 
 class RepresentationCache:
@@ -55,7 +86,24 @@ class RepresentationCache:
     def __init__(self) -> None:
         self._fixed: dict[tuple[str, ...], Representation] = {}
         self._queries: OrderedDict[tuple[str, ...], Representation] = OrderedDict()
+        self._responses: OrderedDict[ResponseKey, CachedResponse] = OrderedDict()
         self._lock = threading.Lock()
+
+    def peek(self, key: tuple[str, ...], *, query: bool = False) -> Representation | None:
+        """Return the cached representation for ``key`` without building it."""
+        return (self._queries if query else self._fixed).get(key)
+
+    def remember_response(self, key: ResponseKey, response: CachedResponse) -> None:
+        """Record what a request target returned, so the fast path can answer it next time."""
+        with self._lock:
+            self._responses[key] = response
+            self._responses.move_to_end(key)
+            if len(self._responses) > MAX_RESPONSE_ENTRIES:
+                self._responses.popitem(last=False)
+
+    def response(self, key: ResponseKey) -> CachedResponse | None:
+        """Return the remembered response of a request target, if any."""
+        return self._responses.get(key)
 
     def get(
         self, key: tuple[str, ...], build: Callable[[], Representation], *, query: bool = False
@@ -88,6 +136,14 @@ class CatalogueState:
         self._checked_at = 0.0
         self.cache = RepresentationCache()
         self._lock = threading.Lock()
+
+    def fresh_cache(self) -> RepresentationCache | None:
+        """Return the cache when the snapshot was checked within the refresh interval."""
+        if self._catalogue is None:
+            return None
+        if time.monotonic() - self._checked_at >= self.refresh_interval:
+            return None
+        return self.cache
 
     async def current(self) -> tuple[Catalogue, RepresentationCache]:
         """Return the catalogue to serve and its cache, reloading it when a new load exists."""

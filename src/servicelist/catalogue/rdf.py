@@ -10,19 +10,31 @@ inference: every node that a shape requires to be of some class is typed in the 
 with the properties its own shape requires. So a graph that points to a concept it does not
 describe still types and labels it, and a graph with a concept or public service also describes
 the list it belongs to, with that list's licence and rights.
+
+The lists servicelist authors add to each public service its ABC class, audiences and life
+events (CPSV-AP properties), a ``cv:Channel`` per channel with its opening hours, and a process
+map. Process maps and costs per contact have no CPSV-AP class, so they use servicelist's process
+vocabulary (``process_vocabulary.ttl``, namespace ``{base}vocab/process#``) and schema.org.
+Opening hours, costs and the steps of process templates are described once per channel or
+template and shared by every service whose values equal those defaults. A service whose values
+differ gets its own nodes under ``{base}services/{id}/``.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from importlib import resources
+from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
 
+from servicelist.catalogue.durations import total_duration
 from servicelist.catalogue.snapshot import Catalogue
 from servicelist.catalogue.vocabulary import (
     ADMS,
@@ -34,12 +46,18 @@ from servicelist.catalogue.vocabulary import (
     ORG,
     OWL,
     PREFIXES,
+    PROCESS_PREFIX,
     PROV,
     RDF,
     RDFS,
+    SCHEMA,
     SKOS,
+    TIME,
     XSD,
+    process_namespace,
+    process_vocabulary,
 )
+from servicelist.errors import NotFound
 from servicelist.lists import records as r
 
 __all__ = [
@@ -50,6 +68,9 @@ __all__ = [
     "items_triples",
     "list_triples",
     "lists_triples",
+    "process_shapes_turtle",
+    "process_triples",
+    "process_vocabulary_turtle",
     "serialize",
     "service_triples",
     "services_triples",
@@ -86,8 +107,10 @@ CATALOGUE_LICENCE_URL = "http://www.nationalarchives.gov.uk/doc/open-government-
 CATALOGUE_TITLE = "servicelist: standard lists of UK local government services"
 CATALOGUE_DESCRIPTION = (
     "The Local Government Services List (LGSL) and the lists mapped to it: interactions (LGIL), "
-    "esd functions, the navigation list (LGNL), local authority tiers and UK councils. Each list "
-    "is a SKOS concept scheme; each LGSL service is also a CPSV-AP public service."
+    "esd functions, the navigation list (LGNL), local authority tiers and UK councils, and the "
+    "lists servicelist authors for them: ABC classes, contact channels, audiences, life events "
+    "and process templates. Each list is a SKOS concept scheme; each LGSL service is also a "
+    "CPSV-AP public service with its channels and process map."
 )
 CATALOGUE_PUBLISHER_SLUG = "servicelist"
 
@@ -107,7 +130,57 @@ SERVICE_LINK_PROPERTIES = {
     (r.NAVIGATION, r.CONTAINS): CV.isClassifiedBy,
     (r.TIERS, r.PROVIDED_BY): CV.isClassifiedBy,
     (r.FUNCTIONS, r.CONTAINS): CV.thematicArea,
+    (r.ABC_CLASSES, r.HAS_ABC_CLASS): CV.isClassifiedBy,
+    (r.AUDIENCES, r.HAS_AUDIENCE): DCT.audience,
+    (r.LIFE_EVENTS, r.CONTAINS): CV.isGroupedBy,
 }
+
+# EU Publications Office language authority table entries (ISO 639-2/T codes) for the BCP 47
+# language tags a UK council's channel may serve, with their English names.
+LANGUAGE_AUTHORITY = "http://publications.europa.eu/resource/authority/language/"
+LANGUAGES = {
+    "en": ("ENG", "English"),
+    "cy": ("CYM", "Welsh"),
+    "gd": ("GLA", "Scottish Gaelic"),
+    "ga": ("GLE", "Irish"),
+}
+
+_LANGUAGE_NODES = {
+    tag: NamedNode(LANGUAGE_AUTHORITY + authority_code)
+    for tag, (authority_code, _name) in LANGUAGES.items()
+}
+
+# EU Publications Office frequency authority table entry, the cv:frequency of weekly hours.
+WEEKLY = NamedNode("http://publications.europa.eu/resource/authority/frequency/WEEKLY")
+FREQUENCY_SCHEME = NamedNode("http://publications.europa.eu/resource/authority/frequency")
+
+# ISO 8601 weekday abbreviations, as the authored channel hours use them.
+WEEKDAYS = {
+    "Mo": (SCHEMA.Monday, "Monday"),
+    "Tu": (SCHEMA.Tuesday, "Tuesday"),
+    "We": (SCHEMA.Wednesday, "Wednesday"),
+    "Th": (SCHEMA.Thursday, "Thursday"),
+    "Fr": (SCHEMA.Friday, "Friday"),
+    "Sa": (SCHEMA.Saturday, "Saturday"),
+    "Su": (SCHEMA.Sunday, "Sunday"),
+}
+
+# NOTE: the authored hours write the end of the day as 24:00, but rdflib 7.6 marks the xsd:time
+# "24:00:00" ill-typed, so SHACL datatype checks would reject it. Closing at 24:00 is written as
+# 23:59:59, one second early. The dct:description of the hours keeps 24:00.
+END_OF_DAY = "24:00"
+END_OF_DAY_TIME = "23:59:59"
+
+# The base URI that process_vocabulary.ttl and process_shapes.ttl write in place of the real one.
+# The top-level domain .invalid is reserved, so this can never name a real resource.
+PLACEHOLDER_BASE_URI = "http://servicelist.invalid/"
+PROCESS_VOCABULARY_FILE = "process_vocabulary.ttl"
+PROCESS_SHAPES_FILE = "process_shapes.ttl"
+
+COST_PER_CONTACT_DESCRIPTION = (
+    "Average cost to the council of handling one customer contact on this channel, in {currency}; "
+    "not a fee the customer pays. Source: {source}"
+)
 
 # Council codes published as typed skos:notation values: property name, datatype slug, label.
 COUNCIL_CODES = (
@@ -197,17 +270,59 @@ def services_triples(
     return graph.finish()
 
 
-def serialize(triples: Iterable[Triple], media_type: str) -> bytes:
+def process_triples(catalogue: Catalogue, identifier: str, base_uri: str) -> list[Triple]:
+    """Build the process map of one LGSL service with its steps.
+
+    Raises ``NotFound`` for an unknown service or one without a process map.
+    """
+    service = catalogue.get_service(identifier)
+    graph = _GraphBuilder(catalogue, base_uri)
+    if not graph.add_process_map(service):
+        raise NotFound(f"Service {identifier} has no process map in this catalogue.")
+    return graph.finish()
+
+
+def process_vocabulary_turtle(base_uri: str) -> bytes:
+    """Return the process vocabulary as Turtle, with its namespace under ``base_uri``.
+
+    Raises ``ValueError`` when ``base_uri`` does not end with "/" or is not an absolute IRI.
+    """
+    return _render_with_base(PROCESS_VOCABULARY_FILE, base_uri)
+
+
+def process_shapes_turtle(base_uri: str) -> bytes:
+    """Return the SHACL shapes of process maps, costs and opening hours as Turtle.
+
+    Raises ``ValueError`` when ``base_uri`` does not end with "/" or is not an absolute IRI.
+    """
+    return _render_with_base(PROCESS_SHAPES_FILE, base_uri)
+
+
+@lru_cache(maxsize=8)
+def _render_with_base(name: str, base_uri: str) -> bytes:
+    process_namespace(base_uri)
+    NamedNode(base_uri)
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    return text.replace(PLACEHOLDER_BASE_URI, base_uri).encode("utf-8")
+
+
+def serialize(triples: Iterable[Triple], media_type: str, base_uri: str | None = None) -> bytes:
     """Serialize triples in the RDF format of ``media_type`` (parameters such as charset ignored).
 
-    Raises ``ValueError`` for a media type not in ``MEDIA_TYPES``.
+    With ``base_uri``, Turtle and RDF/XML also declare the prefix ``process:`` for the process
+    vocabulary under that base URI. Raises ``ValueError`` for a media type not in
+    ``MEDIA_TYPES``.
     """
     essence = media_type.split(";", 1)[0].strip().lower()
     rdf_format = MEDIA_TYPES.get(essence)
     if rdf_format is None:
         supported = ", ".join(MEDIA_TYPES)
         raise ValueError(f"Unsupported RDF media type {media_type!r}. Use one of: {supported}.")
-    prefixes = PREFIXES if rdf_format in _PREFIXED_FORMATS else None
+    prefixes: dict[str, str] | None = None
+    if rdf_format in _PREFIXED_FORMATS:
+        prefixes = dict(PREFIXES)
+        if base_uri is not None:
+            prefixes[PROCESS_PREFIX] = process_namespace(base_uri)
     output = pyoxigraph.serialize(triples, format=rdf_format, prefixes=prefixes)
     if output is None:
         raise RuntimeError("pyoxigraph.serialize returned no bytes although no output was given")
@@ -218,6 +333,12 @@ def serialize(triples: Iterable[Triple], media_type: str) -> bytes:
 def _segment(value: str) -> str:
     """Return ``value`` percent-encoded as one URI path segment (a "/" is encoded too)."""
     return quote(value, safe="")
+
+
+@lru_cache(maxsize=64)
+def _total_duration(durations: tuple[str, ...]) -> str:
+    """Return the sum of ISO 8601 durations, cached because few step lists repeat many times."""
+    return total_duration(durations)
 
 
 def _english(text: str) -> Literal:
@@ -235,7 +356,8 @@ class _GraphBuilder:
 
     ``add_*`` methods describe a resource in full. ``finish`` then describes the nodes they
     point to: a stub (type, labels, scheme) for each concept not described in full, and every
-    list, status, publisher, organisation, licence and datatype used. Each triple appears once.
+    list, status, publisher, organisation, licence, datatype, language, opening hours, cost and
+    process step used. Each triple appears once.
     """
 
     def __init__(self, catalogue: Catalogue, base_uri: str) -> None:
@@ -254,6 +376,20 @@ class _GraphBuilder:
         self._organisations: dict[str, r.ItemRecord | None] = {}
         self._licences: set[str] = set()
         self._datatypes: dict[str, str] = {}
+        self._languages: set[str] = set()
+        self._weekly_hours: dict[NamedNode, Sequence[Mapping[str, Any]]] = {}
+        self._hours_exceptions: dict[NamedNode, Sequence[Mapping[str, Any]]] = {}
+        self._costs: dict[NamedNode, Mapping[str, Any]] = {}
+        self._steps: dict[NamedNode, Mapping[str, Any]] = {}
+        self._shared_channel_parts: dict[tuple[str, str], NamedNode] = {}
+        process = process_vocabulary(base_uri)
+        self.process = process
+        self._office_tiers = {"front": process.front, "mid": process.mid, "back": process.back}
+        self._channel_roles = {
+            "intake": process.intake,
+            "delivery": process.delivery,
+            "none": process.noChannel,
+        }
 
     # URIs
 
@@ -347,7 +483,8 @@ class _GraphBuilder:
         self.add(node, DCT.modified, Literal(record.modified, datatype=XSD.date))
         self.add(node, ADMS.status, self.status_node(record.status))
         self.add(node, DCT.license, self.licence_node(record.licence_url))
-        self.add(node, DCT.source, NamedNode(record.source_url))
+        if record.source_url:
+            self.add(node, DCT.source, NamedNode(record.source_url))
 
         rights = NamedNode(f"{node.value}#rights")
         self.add(node, DCT.rights, rights)
@@ -400,6 +537,29 @@ class _GraphBuilder:
             self.add(node, SKOS.altLabel, _english(str(short_name)))
         if item.list_id == r.COUNCILS:
             self._add_council_details(node, item)
+        front_line = item.properties.get("front_line")
+        if item.list_id == r.ABC_CLASSES and front_line:
+            self.add(node, SKOS.scopeNote, _english(str(front_line)))
+        if item.list_id == r.LIFE_EVENTS:
+            self._add_event_details(node, item)
+        if item.list_id == r.PROCESS_TEMPLATES:
+            self.add(node, RDF.type, self.process.ProcessMap)
+            for step in item.properties.get("steps") or []:
+                self.add(node, self.process.hasStep, self.step_node(item, step, None))
+
+    def _add_event_details(self, node: NamedNode, item: r.ItemRecord) -> None:
+        """Type a life-events concept as the cv:Event that CPSV-AP's cv:isGroupedBy requires.
+
+        The Event shape requires one dct:identifier and a dct:title.
+        """
+        self.add(node, RDF.type, CV.Event)
+        kind = item.properties.get("kind")
+        self.add(node, RDF.type, CV.BusinessEvent if kind == "business" else CV.LifeEvent)
+        self.add(node, DCT.identifier, Literal(item.identifier))
+        for language, label in item.labels.items():
+            self.add(node, DCT.title, Literal(label, language=language))
+        for language, description in item.descriptions.items():
+            self.add(node, DCT.description, Literal(description, language=language))
 
     def _add_council_details(self, node: NamedNode, item: r.ItemRecord) -> None:
         for key, datatype, label in COUNCIL_CODES:
@@ -436,10 +596,15 @@ class _GraphBuilder:
 
         tiers: list[r.ItemRecord] = []
         linked: list[tuple[NamedNode, r.ItemRecord]] = []
+        channels: list[tuple[r.ItemRecord, r.LinkRecord]] = []
         for related in self.catalogue.related(service):
             if related.link.status != r.STATUS_LIVE:
                 continue
-            predicate = SERVICE_LINK_PROPERTIES.get((related.item.list_id, related.link.relation))
+            key = (related.item.list_id, related.link.relation)
+            if key == (r.CHANNELS, r.HAS_CHANNEL):
+                channels.append((related.item, related.link))
+                continue
+            predicate = SERVICE_LINK_PROPERTIES.get(key)
             if predicate is None:
                 continue
             linked.append((predicate, related.item))
@@ -462,11 +627,213 @@ class _GraphBuilder:
         self.add(node, DCT.isPartOf, self.reference_list(r.SERVICES))
         self.add(node, PROV.wasDerivedFrom, concept)
 
+        languages: set[str] = set()
+        for channel, link in channels:
+            languages.update(self._add_channel(node, service, channel, link))
+        for code in sorted(languages):
+            linguistic_system = self.language_node(code)
+            if linguistic_system is not None:
+                self.add(node, DCT.language, linguistic_system)
+        self.add_process_map(service)
+
+    # Channels of a service
+
+    def _add_channel(
+        self,
+        service_node: NamedNode,
+        service: r.ItemRecord,
+        channel: r.ItemRecord,
+        link: r.LinkRecord,
+    ) -> list[str]:
+        """Describe the cv:Channel through which one service is offered on one channel.
+
+        Returns the language tags the channel serves in, which the service gets too.
+        """
+        node = NamedNode(f"{service_node.value}/channels/{_segment(channel.identifier)}")
+        properties = link.properties
+        defaults = channel.properties
+        self.add(service_node, CV.hasChannel, node)
+        # The node is new, so its triples are collected here and stored once, which is faster
+        # for the 5,000 or so channels of the full catalogue than one add call per triple.
+        triples = [
+            Triple(node, RDF.type, CV.Channel),
+            Triple(node, DCT.identifier, Literal(f"{service.identifier}-{channel.identifier}")),
+            Triple(node, DCT.type, self.reference_concept(channel)),
+        ]
+        if link.note:
+            triples.append(Triple(node, DCT.description, _english(link.note)))
+
+        hours: list[tuple[NamedNode, NamedNode]] = []
+        weekly = properties.get("opening_hours") or []
+        if weekly:
+            schedule = self._channel_part(
+                node, channel, "opening-hours", weekly == defaults.get("opening_hours")
+            )
+            self._weekly_hours[schedule] = weekly
+            hours.append((CV.openingHours, schedule))
+        exceptions = properties.get("hours_exceptions") or []
+        if exceptions:
+            schedule = self._channel_part(
+                node, channel, "hours-exceptions", exceptions == defaults.get("hours_exceptions")
+            )
+            self._hours_exceptions[schedule] = exceptions
+            hours.append((CV.specialOpeningHoursSpecification, schedule))
+        triples.extend(Triple(node, predicate, schedule) for predicate, schedule in hours)
+
+        languages = [str(code) for code in properties.get("languages") or []]
+        for code in languages:
+            linguistic_system = self.language_node(code)
+            if linguistic_system is not None:
+                triples.append(Triple(node, DCT.language, linguistic_system))
+
+        default_costs = defaults.get("cost_per_contact") or []
+        for cost in properties.get("cost_per_contact") or []:
+            suffix = f"costs/{_segment(str(cost.get('currency', '')))}"
+            amount = self._channel_part(node, channel, suffix, cost in default_costs)
+            self._costs[amount] = cost
+            triples.append(Triple(node, self.process.costPerContact, amount))
+
+        self._by_subject.setdefault(node, []).extend(triples)
+        self._add_contact_point(service_node, node, service, properties, hours)
+        return languages
+
+    def _channel_part(
+        self, channel_node: NamedNode, channel: r.ItemRecord, suffix: str, shared: bool
+    ) -> NamedNode:
+        """Return the node of a channel's hours, hours exceptions or cost per contact.
+
+        Values equal to the channel's defaults share one node under the channel concept, so
+        that the full catalogue describes them once and not once per service.
+        """
+        if not shared:
+            return NamedNode(f"{channel_node.value}/{suffix}")
+        key = (channel.identifier, suffix)
+        node = self._shared_channel_parts.get(key)
+        if node is None:
+            node = NamedNode(f"{self.concept_node(channel).value}/{suffix}")
+            self._shared_channel_parts[key] = node
+        return node
+
+    def _add_contact_point(
+        self,
+        service_node: NamedNode,
+        channel_node: NamedNode,
+        service: r.ItemRecord,
+        properties: Mapping[str, Any],
+        hours: Sequence[tuple[NamedNode, NamedNode]],
+    ) -> None:
+        """Describe the cv:ContactPoint of a service's channel, when it has a URL, phone or email.
+
+        CPSV-AP's Channel has no properties for them, but its ContactPoint has.
+        """
+        url, phone, email = (properties.get(key) for key in ("url", "phone", "email"))
+        if not (url or phone or email):
+            return
+        node = NamedNode(f"{channel_node.value}/contact-point")
+        self.add(service_node, CV.contactPoint, node)
+        self.add(channel_node, CV.contactPoint, node)
+        self.add(node, RDF.type, CV.ContactPoint)
+        if phone:
+            self.add(node, CV.telephone, Literal(str(phone)))
+        if email:
+            self.add(node, CV.email, Literal(str(email)))
+        if url:
+            try:
+                page = NamedNode(str(url))
+            except ValueError as error:
+                _log_invalid_iri("channel URL", service.identifier, str(url), error)
+            else:
+                self.add(node, CV.contactPage, page)
+                self.add(page, RDF.type, FOAF.Document)
+        for predicate, schedule in hours:
+            self.add(node, predicate, schedule)
+
+    def language_node(self, code: str) -> NamedNode | None:
+        """Return the EU language authority entry for a BCP 47 tag, or None when it has none."""
+        tag = code.lower()
+        node = _LANGUAGE_NODES.get(tag)
+        if node is None:
+            _log_unknown_language(code)
+            return None
+        self._languages.add(tag)
+        return node
+
+    # Process maps
+
+    def add_process_map(self, service: r.ItemRecord) -> bool:
+        """Describe the process map of one service; return False when it has none.
+
+        Its cv:processingTime is the sum of the expected durations of its steps.
+        """
+        found = next(
+            (
+                related
+                for related in self.catalogue.related(service, r.PROCESS_TEMPLATES)
+                if related.link.relation == r.FOLLOWS_PROCESS
+                and related.link.status == r.STATUS_LIVE
+            ),
+            None,
+        )
+        if found is None:
+            return False
+        template, link = found.item, found.link
+        process = self.process
+        service_node = self.service_node(service.identifier)
+        node = NamedNode(f"{service_node.value}/process")
+        self.add(service_node, process.hasProcessMap, node)
+        self.add(node, RDF.type, process.ProcessMap)
+        self.add(node, process.template, self.reference_concept(template))
+        for predicate, key in (
+            (process.intakeChannel, "intake_channel"),
+            (process.deliveryChannel, "delivery_channel"),
+        ):
+            channel = self.catalogue.find_item(r.CHANNELS, str(link.properties.get(key) or ""))
+            if channel is not None:
+                self.add(node, predicate, self.reference_concept(channel))
+        if link.note:
+            self.add(node, DCT.description, _english(link.note))
+
+        steps = link.properties.get("steps") or template.properties.get("steps") or []
+        for step in steps:
+            self.add(node, process.hasStep, self.step_node(template, step, service.identifier))
+        if steps:
+            duration = _total_duration(tuple(str(step["duration"]) for step in steps))
+            self.add(service_node, CV.processingTime, Literal(duration, datatype=XSD.duration))
+        return True
+
+    def step_node(
+        self, template: r.ItemRecord, step: Mapping[str, Any], service_identifier: str | None
+    ) -> NamedNode:
+        """Return the node of one step, shared with the template where the step allows it.
+
+        A step equal to the template's step is ``{template}/steps/{order}``, one that differs
+        only in its duration (the authored durations depend on the ABC class) is
+        ``{template}/steps/{order}/{duration}``, and any other is the service's own
+        ``{base}services/{id}/process/steps/{order}``.
+        """
+        order = int(step["order"])
+        shared = f"{self.concept_node(template).value}/steps/{order}"
+        template_steps = template.properties.get("steps") or []
+        default = template_steps[order - 1] if 0 < order <= len(template_steps) else None
+        if service_identifier is None or step == default:
+            uri = shared
+        elif default is not None and step == {**default, "duration": step.get("duration")}:
+            uri = f"{shared}/{_segment(str(step['duration']))}"
+        else:
+            uri = f"{self.base}services/{_segment(service_identifier)}/process/steps/{order}"
+        node = NamedNode(uri)
+        self._steps[node] = step
+        return node
+
     # Nodes that other triples point to
 
     def finish(self) -> list[Triple]:
         """Describe every referenced node the graph lacks and return all triples."""
         self._add_organisations()
+        self._add_opening_hours()
+        self._add_costs()
+        self._add_steps()
+        self._add_languages()
         self._add_concept_stubs()
         for list_id in sorted(self._referenced_lists - self._described_lists):
             record = self.catalogue.lists.get(list_id)
@@ -520,6 +887,126 @@ class _GraphBuilder:
             for language, label in item.labels.items():
                 self.add(node, SKOS.prefLabel, Literal(label, language=language))
             self.add(node, SKOS.inScheme, self.scheme_node(item.list_id))
+            if item.list_id == r.LIFE_EVENTS:
+                self._add_event_details(node, item)
+
+    def _add_opening_hours(self) -> None:
+        """Describe each weekly schedule and each set of hours exceptions the graph points to.
+
+        CPSV-AP 3.2.0 requires cv:openingHours and cv:specialOpeningHoursSpecification to be
+        time:TemporalEntity nodes, which it describes only in text (dct:description) and by
+        cv:frequency. Each such node therefore has the hours as text and, as its dct:hasPart,
+        one schema:OpeningHoursSpecification per day or date.
+        """
+        for node, entries in self._weekly_hours.items():
+            self._add_weekly_hours(node, entries)
+        if self._weekly_hours:
+            self.add(WEEKLY, RDF.type, SKOS.Concept)
+            self.add(WEEKLY, SKOS.prefLabel, _english("weekly"))
+            self.add(WEEKLY, SKOS.inScheme, FREQUENCY_SCHEME)
+        for node, entries in self._hours_exceptions.items():
+            self._add_hours_exceptions(node, entries)
+
+    def _add_weekly_hours(self, node: NamedNode, entries: Sequence[Mapping[str, Any]]) -> None:
+        self.add(node, RDF.type, TIME.TemporalEntity)
+        self.add(node, CV.frequency, WEEKLY)
+        texts: list[str] = []
+        for entry in entries:
+            day = str(entry["day"])
+            day_term, day_name = WEEKDAYS[day]
+            opens, closes = str(entry["opens"]), str(entry["closes"])
+            slug = f"{day}-{opens.replace(':', '')}-{closes.replace(':', '')}"
+            part = NamedNode(f"{node.value}/{_segment(slug)}")
+            self.add(node, DCT.hasPart, part)
+            self.add(part, RDF.type, SCHEMA.OpeningHoursSpecification)
+            self.add(part, SCHEMA.dayOfWeek, day_term)
+            self._add_times(part, opens, closes)
+            texts.append(f"{day_name} {opens} to {closes}")
+        text = "Open " + "; ".join(texts) + "."
+        if len({str(entry["day"]) for entry in entries}) < len(WEEKDAYS):
+            text += " Closed on the other days."
+        self.add(node, DCT.description, _english(text))
+
+    def _add_hours_exceptions(self, node: NamedNode, entries: Sequence[Mapping[str, Any]]) -> None:
+        """Describe dated exceptions. A date without opening times is closed all day.
+
+        schema.org reads an opening hours specification without schema:opens as closed.
+        """
+        self.add(node, RDF.type, TIME.TemporalEntity)
+        texts: list[str] = []
+        for entry in entries:
+            day = str(entry["date"])
+            part = NamedNode(f"{node.value}/{_segment(day)}")
+            self.add(node, DCT.hasPart, part)
+            self.add(part, RDF.type, SCHEMA.OpeningHoursSpecification)
+            self.add(part, SCHEMA.validFrom, Literal(day, datatype=XSD.date))
+            self.add(part, SCHEMA.validThrough, Literal(day, datatype=XSD.date))
+            if entry.get("opens") and entry.get("closes"):
+                opens, closes = str(entry["opens"]), str(entry["closes"])
+                self._add_times(part, opens, closes)
+                text = f"{day} open {opens} to {closes}"
+            else:
+                text = f"{day} closed"
+            if entry.get("reason"):
+                reason = str(entry["reason"])
+                self.add(part, DCT.description, _english(reason))
+                text = f"{text} ({reason})"
+            texts.append(text)
+        description = "Exceptions to the weekly opening hours: " + "; ".join(texts) + "."
+        self.add(node, DCT.description, _english(description))
+
+    def _add_times(self, part: NamedNode, opens: str, closes: str) -> None:
+        closes_time = END_OF_DAY_TIME if closes == END_OF_DAY else f"{closes}:00"
+        self.add(part, SCHEMA.opens, Literal(f"{opens}:00", datatype=XSD.time))
+        self.add(part, SCHEMA.closes, Literal(closes_time, datatype=XSD.time))
+
+    def _add_costs(self) -> None:
+        """Describe each cost per contact as a schema:MonetaryAmount.
+
+        These are benchmarks of what a contact costs the council, not fees, so they are not
+        CPSV-AP cv:Cost nodes, which the profile defines as costs for the citizen or business.
+        """
+        for node, cost in self._costs.items():
+            currency = str(cost.get("currency", ""))
+            self.add(node, RDF.type, SCHEMA.MonetaryAmount)
+            amount = _decimal_amount(cost.get("amount"))
+            if amount is not None:
+                self.add(node, SCHEMA.value, Literal(amount, datatype=XSD.decimal))
+            self.add(node, SCHEMA.currency, Literal(currency))
+            description = COST_PER_CONTACT_DESCRIPTION.format(
+                currency=currency, source=cost.get("source") or "not recorded"
+            )
+            self.add(node, DCT.description, _english(description))
+
+    def _add_steps(self) -> None:
+        process = self.process
+        for node, step in self._steps.items():
+            self.add(node, RDF.type, process.ProcessStep)
+            self.add(node, process.order, Literal(int(step["order"])))
+            self.add(node, DCT.title, _english(str(step.get("label", ""))))
+            if step.get("description"):
+                self.add(node, DCT.description, _english(str(step["description"])))
+            tier = self._office_tiers.get(str(step.get("office_tier")))
+            if tier is not None:
+                self.add(node, process.officeTier, tier)
+            if step.get("actor_role"):
+                self.add(node, process.actorRole, _english(str(step["actor_role"])))
+            if step.get("duration"):
+                duration = Literal(str(step["duration"]), datatype=XSD.duration)
+                self.add(node, process.expectedDuration, duration)
+            if step.get("manual") is not None:
+                self.add(node, process.manual, Literal(bool(step["manual"])))
+            role = self._channel_roles.get(str(step.get("channel_role")))
+            if role is not None:
+                self.add(node, process.channelRole, role)
+
+    def _add_languages(self) -> None:
+        for code in sorted(self._languages):
+            authority_code, name = LANGUAGES[code]
+            node = NamedNode(LANGUAGE_AUTHORITY + authority_code)
+            self.add(node, RDF.type, DCT.LinguisticSystem)
+            self.add(node, SKOS.prefLabel, _english(name))
+            self.add(node, SKOS.notation, Literal(authority_code))
 
     def _add_statuses(self) -> None:
         if not self._statuses:
@@ -562,6 +1049,51 @@ def _log_invalid_homepage(council: str, homepage: str, error: ValueError) -> Non
         "council homepage is not a valid IRI; left out of the RDF",
         extra={"council": council, "homepage": homepage, "error": str(error)},
     )
+
+
+# Invalid channel URLs and unknown language tags already logged, each once per process.
+_logged_values: set[tuple[str, str]] = set()
+
+
+def _log_invalid_iri(kind: str, service: str, value: str, error: ValueError) -> None:
+    if (kind, value) in _logged_values:
+        return
+    _logged_values.add((kind, value))
+    log.warning(
+        "%s is not a valid IRI; left out of the RDF",
+        kind,
+        extra={"service": service, "value": value, "error": str(error)},
+    )
+
+
+def _log_unknown_language(code: str) -> None:
+    if ("language", code) in _logged_values:
+        return
+    _logged_values.add(("language", code))
+    log.warning(
+        "language tag has no EU language authority entry in rdf.LANGUAGES; left out of the RDF",
+        extra={"language": code},
+    )
+
+
+def _decimal_amount(amount: object) -> str | None:
+    """Return an amount of money as an xsd:decimal lexical form with at least two decimals.
+
+    The authored lists store amounts as JSON numbers, so 27.50 arrives as the float 27.5.
+    Returns None for a value that is not a finite number.
+    """
+    if isinstance(amount, bool) or not isinstance(amount, int | float | str | Decimal):
+        return None
+    try:
+        value = Decimal(repr(amount) if isinstance(amount, float) else str(amount))
+    except InvalidOperation:
+        return None
+    if not value.is_finite():
+        return None
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        value = value.quantize(Decimal("0.01"))
+    return str(value)
 
 
 def _esd_uri(record: r.ListRecord, item: r.ItemRecord) -> str:

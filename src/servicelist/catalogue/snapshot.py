@@ -33,6 +33,10 @@ class ServiceFilter:
     navigation: str | None = None
     interaction: str | None = None
     tier: str | None = None
+    abc: str | None = None
+    channel: str | None = None
+    audience: str | None = None
+    life_event: str | None = None
     text: str | None = None
     status: str | None = None
 
@@ -169,6 +173,10 @@ class Catalogue:
             (r.NAVIGATION, criteria.navigation),
             (r.INTERACTIONS, criteria.interaction),
             (r.TIERS, criteria.tier),
+            (r.ABC_CLASSES, criteria.abc),
+            (r.CHANNELS, criteria.channel),
+            (r.AUDIENCES, criteria.audience),
+            (r.LIFE_EVENTS, criteria.life_event),
         ):
             if value is None:
                 continue
@@ -211,4 +219,8 @@ _FILTER_PARAMETERS = {
     r.NAVIGATION: "navigation",
     r.INTERACTIONS: "interaction",
     r.TIERS: "tier",
+    r.ABC_CLASSES: "abc",
+    r.CHANNELS: "channel",
+    r.AUDIENCES: "audience",
+    r.LIFE_EVENTS: "life_event",
 }

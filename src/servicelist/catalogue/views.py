@@ -90,7 +90,62 @@ def service_view(catalogue: Catalogue, item: r.ItemRecord, base_uri: str) -> dic
     }
     for list_id, field in SERVICE_LINK_FIELDS:
         view[field] = [_link_reference(rel) for rel in catalogue.related(item, list_id)]
+    view["abc"] = _abc_view(catalogue, item)
+    view["channels"] = [_channel_view(rel) for rel in catalogue.related(item, r.CHANNELS)]
+    view["audiences"] = [_link_reference(rel) for rel in catalogue.related(item, r.AUDIENCES)]
+    view["life_events"] = [
+        {**_link_reference(rel), "reason_type": rel.link.properties.get("reason_type")}
+        for rel in catalogue.related(item, r.LIFE_EVENTS)
+    ]
+    view["process"] = _process_summary(catalogue, item)
     return view
+
+
+def _abc_view(catalogue: Catalogue, item: r.ItemRecord) -> dict[str, Any] | None:
+    related = catalogue.related(item, r.ABC_CLASSES)
+    if not related:
+        return None
+    rel = related[0]
+    return {
+        "class": rel.item.identifier,
+        "label": rel.item.label,
+        "href": item_href(rel.item.list_id, rel.item.identifier),
+        "assignment": rel.link.properties.get("assignment"),
+        "rule": rel.link.properties.get("rule"),
+        "rationale": rel.link.note,
+        "source": rel.link.source,
+    }
+
+
+def _channel_view(rel: RelatedItem) -> dict[str, Any]:
+    properties = rel.link.properties
+    return {
+        **reference(rel.item),
+        "primary": bool(properties.get("primary")),
+        "url": properties.get("url"),
+        "phone": properties.get("phone"),
+        "email": properties.get("email"),
+        "languages": properties.get("languages", []),
+        "opening_hours": properties.get("opening_hours", []),
+        "hours_exceptions": properties.get("hours_exceptions", []),
+        "cost_per_contact": properties.get("cost_per_contact", []),
+        "note": rel.link.note,
+        "source": rel.link.source,
+    }
+
+
+def _process_summary(catalogue: Catalogue, item: r.ItemRecord) -> dict[str, Any] | None:
+    related = catalogue.related(item, r.PROCESS_TEMPLATES)
+    if not related:
+        return None
+    rel = related[0]
+    return {
+        **reference(rel.item),
+        "kind": rel.item.properties.get("kind"),
+        "intake_channel": rel.link.properties.get("intake_channel"),
+        "delivery_channel": rel.link.properties.get("delivery_channel"),
+        "steps_href": f"{service_href(item.identifier)}/process",
+    }
 
 
 def list_view(catalogue: Catalogue, record: r.ListRecord, base_uri: str) -> dict[str, Any]:

@@ -7,13 +7,19 @@ minting a wrong IRI. Add a term by declaring it in its class.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from pyoxigraph import NamedNode
 
 
 class _ClosedNamespaceMeta(type):
-    """Metaclass that turns each annotated name into a ``NamedNode`` and forbids new attributes."""
+    """Metaclass that turns each annotated name into a ``NamedNode`` and forbids new attributes.
+
+    A class declared without ``iri`` is a template: it declares terms but has no IRIs, so any
+    term read from it raises ``AttributeError``. A subclass that passes ``iri`` inherits the
+    template's terms and binds each of them to that IRI.
+    """
 
     def __new__(
         mcs,
@@ -22,11 +28,14 @@ class _ClosedNamespaceMeta(type):
         namespace: dict[str, Any],
         iri: str = "",
     ) -> _ClosedNamespaceMeta:
-        terms = [
+        inherited = [term for base in bases for term in getattr(base, "TERMS", ())]
+        declared = [
             term for term in namespace.get("__annotations__", {}) if term not in {"IRI", "TERMS"}
         ]
-        for term in terms:
-            namespace[term] = NamedNode(iri + term)
+        terms = [*inherited, *declared]
+        if iri:
+            for term in terms:
+                namespace[term] = NamedNode(iri + term)
         namespace["IRI"] = iri
         namespace["TERMS"] = frozenset(terms)
         return super().__new__(mcs, name, bases, namespace)
@@ -44,7 +53,10 @@ class _ClosedNamespaceMeta(type):
 
 
 class Namespace(metaclass=_ClosedNamespaceMeta):
-    """Base of the vocabulary classes. ``IRI`` is the namespace IRI, ``TERMS`` the local names."""
+    """Base of the vocabulary classes. ``IRI`` is the namespace IRI, ``TERMS`` the local names.
+
+    ``IRI`` is empty in a template namespace such as ``PROCESS``.
+    """
 
     IRI: ClassVar[str]
     TERMS: ClassVar[frozenset[str]]
@@ -59,9 +71,24 @@ class CPSV(Namespace, iri="http://purl.org/vocab/cpsv#"):
 class CV(Namespace, iri="http://data.europa.eu/m8g/"):
     """SEMIC Core Vocabularies, as used by CPSV-AP 3.2.0."""
 
+    BusinessEvent: ClassVar[NamedNode]
+    Channel: ClassVar[NamedNode]
+    ContactPoint: ClassVar[NamedNode]
+    Event: ClassVar[NamedNode]
+    LifeEvent: ClassVar[NamedNode]
     PublicOrganisation: ClassVar[NamedNode]
+    contactPage: ClassVar[NamedNode]
+    contactPoint: ClassVar[NamedNode]
+    email: ClassVar[NamedNode]
+    frequency: ClassVar[NamedNode]
+    hasChannel: ClassVar[NamedNode]
     hasCompetentAuthority: ClassVar[NamedNode]
     isClassifiedBy: ClassVar[NamedNode]
+    isGroupedBy: ClassVar[NamedNode]
+    openingHours: ClassVar[NamedNode]
+    processingTime: ClassVar[NamedNode]
+    specialOpeningHoursSpecification: ClassVar[NamedNode]
+    telephone: ClassVar[NamedNode]
     thematicArea: ClassVar[NamedNode]
 
 
@@ -69,13 +96,17 @@ class DCT(Namespace, iri="http://purl.org/dc/terms/"):
     """DCMI Metadata Terms."""
 
     LicenseDocument: ClassVar[NamedNode]
+    LinguisticSystem: ClassVar[NamedNode]
     Location: ClassVar[NamedNode]
     ProvenanceStatement: ClassVar[NamedNode]
     RightsStatement: ClassVar[NamedNode]
+    audience: ClassVar[NamedNode]
     created: ClassVar[NamedNode]
     description: ClassVar[NamedNode]
+    hasPart: ClassVar[NamedNode]
     identifier: ClassVar[NamedNode]
     isPartOf: ClassVar[NamedNode]
+    language: ClassVar[NamedNode]
     license: ClassVar[NamedNode]
     modified: ClassVar[NamedNode]
     provenance: ClassVar[NamedNode]
@@ -110,6 +141,7 @@ class SKOS(Namespace, iri="http://www.w3.org/2004/02/skos/core#"):
     narrower: ClassVar[NamedNode]
     notation: ClassVar[NamedNode]
     prefLabel: ClassVar[NamedNode]
+    scopeNote: ClassVar[NamedNode]
     topConceptOf: ClassVar[NamedNode]
 
 
@@ -123,6 +155,7 @@ class FOAF(Namespace, iri="http://xmlns.com/foaf/0.1/"):
     """Friend of a Friend."""
 
     Agent: ClassVar[NamedNode]
+    Document: ClassVar[NamedNode]
     Organization: ClassVar[NamedNode]
     homepage: ClassVar[NamedNode]
     name: ClassVar[NamedNode]
@@ -161,12 +194,103 @@ class RDFS(Namespace, iri="http://www.w3.org/2000/01/rdf-schema#"):
     label: ClassVar[NamedNode]
 
 
+class SCHEMA(Namespace, iri="https://schema.org/"):
+    """Schema.org, for opening hours and amounts of money, which CPSV-AP 3.2.0 does not model."""
+
+    Friday: ClassVar[NamedNode]
+    Monday: ClassVar[NamedNode]
+    MonetaryAmount: ClassVar[NamedNode]
+    OpeningHoursSpecification: ClassVar[NamedNode]
+    Saturday: ClassVar[NamedNode]
+    Sunday: ClassVar[NamedNode]
+    Thursday: ClassVar[NamedNode]
+    Tuesday: ClassVar[NamedNode]
+    Wednesday: ClassVar[NamedNode]
+    closes: ClassVar[NamedNode]
+    currency: ClassVar[NamedNode]
+    dayOfWeek: ClassVar[NamedNode]
+    opens: ClassVar[NamedNode]
+    validFrom: ClassVar[NamedNode]
+    validThrough: ClassVar[NamedNode]
+    value: ClassVar[NamedNode]
+
+
+class TIME(Namespace, iri="http://www.w3.org/2006/time#"):
+    """OWL-Time."""
+
+    TemporalEntity: ClassVar[NamedNode]
+
+
 class XSD(Namespace, iri="http://www.w3.org/2001/XMLSchema#"):
     """XML Schema datatypes."""
 
+    boolean: ClassVar[NamedNode]
     date: ClassVar[NamedNode]
     dateTime: ClassVar[NamedNode]
+    decimal: ClassVar[NamedNode]
+    duration: ClassVar[NamedNode]
+    integer: ClassVar[NamedNode]
     string: ClassVar[NamedNode]
+    time: ClassVar[NamedNode]
+
+
+class PROCESS(Namespace):
+    """servicelist's process vocabulary, published at ``{base}vocab/process``.
+
+    Its namespace ``{base}vocab/process#`` depends on the deployment's base URI, so this class
+    only declares the terms. ``process_vocabulary`` returns a copy bound to one base URI. The
+    terms are defined in ``process_vocabulary.ttl`` next to this module.
+    """
+
+    # Classes
+    ProcessMap: ClassVar[NamedNode]
+    ProcessStep: ClassVar[NamedNode]
+    # Properties
+    actorRole: ClassVar[NamedNode]
+    channelRole: ClassVar[NamedNode]
+    costPerContact: ClassVar[NamedNode]
+    deliveryChannel: ClassVar[NamedNode]
+    expectedDuration: ClassVar[NamedNode]
+    hasProcessMap: ClassVar[NamedNode]
+    hasStep: ClassVar[NamedNode]
+    intakeChannel: ClassVar[NamedNode]
+    manual: ClassVar[NamedNode]
+    officeTier: ClassVar[NamedNode]
+    order: ClassVar[NamedNode]
+    template: ClassVar[NamedNode]
+    # Office tiers, the concepts of the officeTiers scheme
+    officeTiers: ClassVar[NamedNode]
+    front: ClassVar[NamedNode]
+    mid: ClassVar[NamedNode]
+    back: ClassVar[NamedNode]
+    # Channel roles, the concepts of the channelRoles scheme
+    channelRoles: ClassVar[NamedNode]
+    intake: ClassVar[NamedNode]
+    delivery: ClassVar[NamedNode]
+    noChannel: ClassVar[NamedNode]
+
+
+def process_namespace(base_uri: str) -> str:
+    """Return the namespace IRI of the process vocabulary under ``base_uri``.
+
+    Raises ``ValueError`` when ``base_uri`` does not end with "/".
+    """
+    if not base_uri.endswith("/"):
+        raise ValueError(f"The base URI {base_uri!r} must end with '/'.")
+    return f"{base_uri}vocab/process#"
+
+
+@lru_cache(maxsize=16)
+def process_vocabulary(base_uri: str) -> type[PROCESS]:
+    """Return the ``PROCESS`` terms bound to the namespace ``{base_uri}vocab/process#``.
+
+    Raises ``ValueError`` when ``base_uri`` does not end with "/" or is not an absolute IRI.
+    """
+
+    class BoundProcess(PROCESS, iri=process_namespace(base_uri)):
+        """servicelist's process vocabulary under one base URI."""
+
+    return BoundProcess
 
 
 # Prefixes for Turtle and RDF/XML output. "cv" and "cpsv" are the prefixes CPSV-AP 3.2.0 uses.
@@ -182,6 +306,11 @@ PREFIXES: dict[str, str] = {
     "prov": PROV.IRI,
     "rdf": RDF.IRI,
     "rdfs": RDFS.IRI,
+    "schema": SCHEMA.IRI,
     "skos": SKOS.IRI,
+    "time": TIME.IRI,
     "xsd": XSD.IRI,
 }
+
+# Prefix of the process vocabulary, whose namespace depends on the base URI.
+PROCESS_PREFIX = "process"

@@ -92,6 +92,7 @@ class ItemLink(SQLModel, table=True):
     status: str = Field(max_length=20)
     note: str | None = None
     source: str
+    properties: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class CatalogueLoad(SQLModel, table=True):

@@ -16,13 +16,25 @@ NAVIGATION = "navigation"
 TIERS = "tiers"
 COUNCILS = "councils"
 
+# Lists authored by servicelist (data/authored).
+ABC_CLASSES = "abc-classes"
+CHANNELS = "channels"
+AUDIENCES = "audiences"
+LIFE_EVENTS = "life-events"
+PROCESS_TEMPLATES = "process-templates"
+
 LIST_IDS = (SERVICES, INTERACTIONS, FUNCTIONS, NAVIGATION, TIERS, COUNCILS)
+AUTHORED_LIST_IDS = (ABC_CLASSES, CHANNELS, AUDIENCES, LIFE_EVENTS, PROCESS_TEMPLATES)
 
 # Relations between items. Each link reads "subject <relation> object".
 CONTAINS = "contains"
 HAS_INTERACTION = "hasInteraction"
 PROVIDED_BY = "providedBy"
 HAS_TIER = "hasTier"
+HAS_ABC_CLASS = "hasAbcClass"
+HAS_CHANNEL = "hasChannel"
+HAS_AUDIENCE = "hasAudience"
+FOLLOWS_PROCESS = "followsProcess"
 
 STATUS_LIVE = "live"
 STATUS_DISCONTINUED = "discontinued"
@@ -79,7 +91,11 @@ class ItemRecord:
 
 @dataclass(frozen=True, slots=True)
 class LinkRecord:
-    """A mapping between two items of (usually different) lists."""
+    """A mapping between two items of (usually different) lists.
+
+    ``properties`` contains what only some relations have, such as the URL, opening hours and
+    cost of a service's channel.
+    """
 
     subject_list: str
     subject_id: str
@@ -89,6 +105,7 @@ class LinkRecord:
     status: str = STATUS_LIVE
     note: str | None = None
     source: str = ""
+    properties: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -171,6 +171,7 @@ def read_all(connection: Connection) -> r.ListBundle:
             status=row.status,
             note=row.note,
             source=row.source,
+            properties=row.properties,
         )
         for row in connection.execute(select(ItemLink).order_by(col(ItemLink.id)))
     ]

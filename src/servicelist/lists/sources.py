@@ -17,6 +17,7 @@ from pathlib import Path
 
 from servicelist.errors import ImportRejected, RowError
 from servicelist.lists import records as r
+from servicelist.lists.authored import read_authored_lists
 from servicelist.lists.esd_csv import clean_text, read_rows
 
 log = logging.getLogger(__name__)
@@ -454,8 +455,15 @@ def read_bundled_lists(
     )
 
     metadata = read_list_metadata(read(esd / "lists.json"))
-    return r.ListBundle(
+    standard = r.ListBundle(
         lists=metadata,
         items=[*services, *interactions, *functions, *headings, *tiers, *councils],
         links=[*navigation_links, *function_links, *tier_links, *council_links, *interaction_links],
+    )
+    step("authored ABC classes, channels, audiences, life events and processes")
+    authored_bundle = read_authored_lists(data_dir, standard)
+    return r.ListBundle(
+        lists=[*standard.lists, *authored_bundle.lists],
+        items=[*standard.items, *authored_bundle.items],
+        links=[*standard.links, *authored_bundle.links],
     )

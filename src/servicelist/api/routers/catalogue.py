@@ -23,7 +23,7 @@ router = APIRouter(prefix="/v1", tags=["catalogue"])
 )
 async def read_catalogue(request: Request, served: ServedDep) -> Response:
     """Every list with every item and mapping; in RDF a DCAT catalogue of SKOS schemes."""
-    representation = render(
+    representation = await render(
         served,
         ("catalogue",),
         lambda: views.catalogue_view(served.catalogue, served.base_uri),

@@ -26,7 +26,7 @@ router = APIRouter(prefix="/v1/lists", tags=["lists"])
 )
 async def read_lists(request: Request, served: ServedDep) -> Response:
     """Every list with its version, item count, source, licence and attribution."""
-    representation = render(
+    representation = await render(
         served,
         ("lists",),
         lambda: views.lists_view(served.catalogue, served.base_uri),
@@ -44,7 +44,7 @@ async def read_lists(request: Request, served: ServedDep) -> Response:
 async def read_list(request: Request, served: ServedDep, list_id: str) -> Response:
     """A list's metadata as JSON; in RDF the whole concept scheme with every item."""
     record = served.catalogue.get_list(list_id)
-    representation = render(
+    representation = await render(
         served,
         ("list", record.id),
         lambda: views.list_view(served.catalogue, record, served.base_uri),
@@ -92,7 +92,7 @@ async def list_items(
     page = paginate(items, cursor, page_size)
     next_href, link_header = next_link(request.url, page.next_cursor)
 
-    representation = render(
+    representation = await render(
         served,
         ("items", record.id, parent or "", q or "", cursor or "", str(page_size)),
         lambda: views.page_view(
@@ -117,7 +117,7 @@ async def list_items(
 async def read_item(request: Request, served: ServedDep, list_id: str, item_id: str) -> Response:
     """One item with its parent, children and the items mapped to it in both directions."""
     item = served.catalogue.get_item(list_id, item_id)
-    representation = render(
+    representation = await render(
         served,
         ("item", item.list_id, item.identifier),
         lambda: views.item_view(served.catalogue, item, served.base_uri),

@@ -1,4 +1,5 @@
-"""The LGSL services: filtered and paginated lists, and single services."""
+"""The LGSL services: filtered and paginated lists, single services, process maps and
+first-contact answers."""
 
 from __future__ import annotations
 
@@ -10,64 +11,35 @@ from starlette.responses import Response
 
 from servicelist.api import schemas
 from servicelist.api.conditional import represent
-from servicelist.api.dependencies import ServedDep
+from servicelist.api.dependencies import Served, ServedDep
 from servicelist.api.formats import FORMATS
 from servicelist.api.pagination import next_link, paginate
-from servicelist.api.render import json_fragment, render, splice_page
+from servicelist.api.render import (
+    cached,
+    json_fragment,
+    render,
+    render_json_only,
+    splice_page,
+)
 from servicelist.api.state import Representation
-from servicelist.catalogue import rdf, views
+from servicelist.catalogue import contact, rdf, views
 from servicelist.catalogue.snapshot import ServiceFilter
 
 router = APIRouter(prefix="/v1/services", tags=["services"])
 
 RDF_CONTENT: dict[str, dict[str, object]] = {fmt.media_type: {} for fmt in FORMATS if fmt.is_rdf}
 
+LimitParameter = Annotated[
+    int | None, Query(ge=1, description="Page size; default 100, maximum 1000.")
+]
+CursorParameter = Annotated[str | None, Query(description="The next_cursor of the previous page.")]
 
-@router.get(
-    "",
-    summary="List LGSL services",
-    response_model=schemas.ServicePage,
-    responses={200: {"content": RDF_CONTENT}, **schemas.ERROR_RESPONSES},
-)
-async def list_services(
-    request: Request,
-    served: ServedDep,
-    function: Annotated[
-        str | None, Query(description="esd function identifier; includes its sub-functions.")
-    ] = None,
-    navigation: Annotated[
-        str | None, Query(description="LGNL heading identifier; includes the headings below it.")
-    ] = None,
-    interaction: Annotated[str | None, Query(description="LGIL interaction identifier.")] = None,
-    tier: Annotated[
-        Literal["county", "district", "unitary"] | None,
-        Query(description="Tier of local authority that provides the service (GOV.UK)."),
-    ] = None,
-    q: Annotated[
-        str | None,
-        Query(
-            max_length=200,
-            description="Words that must all occur in the label or description (any case).",
-        ),
-    ] = None,
-    status: Annotated[Literal["live", "discontinued"] | None, Query()] = None,
-    limit: Annotated[
-        int | None, Query(ge=1, description="Page size; default 100, maximum 1000.")
-    ] = None,
-    cursor: Annotated[
-        str | None, Query(description="The next_cursor of the previous page.")
-    ] = None,
+
+async def service_page(
+    request: Request, served: Served, criteria: ServiceFilter, limit: int | None, cursor: str | None
 ) -> Response:
-    """List services in identifier order, filtered, one keyset page at a time."""
+    """Answer one keyset page of the services matching ``criteria``."""
     page_size = min(limit or served.settings.page_size_default, served.settings.page_size_max)
-    criteria = ServiceFilter(
-        function=function,
-        navigation=navigation,
-        interaction=interaction,
-        tier=tier,
-        text=q,
-        status=status,
-    )
     matches = served.catalogue.filter_services(criteria)
     page = paginate(matches, cursor, page_size)
     next_href, link_header = next_link(request.url, page.next_cursor)
@@ -94,7 +66,7 @@ async def list_services(
         return Representation.of(splice_page(fragments, metadata), served.format.content_type)
 
     if served.format.is_rdf:
-        representation = render(
+        representation = await render(
             served,
             key,
             lambda: None,
@@ -102,9 +74,69 @@ async def list_services(
             query=True,
         )
     else:
-        representation = served.cache.get((*key, "json"), build_json, query=True)
+        representation = await cached(served, (*key, "json"), build_json, query=True)
     headers = {"Link": link_header} if link_header else None
     return represent(request, representation, headers)
+
+
+@router.get(
+    "",
+    summary="List LGSL services",
+    response_model=schemas.ServicePage,
+    responses={200: {"content": RDF_CONTENT}, **schemas.ERROR_RESPONSES},
+)
+async def list_services(
+    request: Request,
+    served: ServedDep,
+    function: Annotated[
+        str | None, Query(description="esd function identifier; includes its sub-functions.")
+    ] = None,
+    navigation: Annotated[
+        str | None, Query(description="LGNL heading identifier; includes the headings below it.")
+    ] = None,
+    interaction: Annotated[str | None, Query(description="LGIL interaction identifier.")] = None,
+    tier: Annotated[
+        Literal["county", "district", "unitary"] | None,
+        Query(description="Tier of local authority that provides the service (GOV.UK)."),
+    ] = None,
+    abc: Annotated[
+        Literal["A", "B", "C"] | None,
+        Query(description="ABC class: how much expertise the front line needs."),
+    ] = None,
+    channel: Annotated[
+        str | None, Query(description="Channel identifier, e.g. desk, phone, web.")
+    ] = None,
+    audience: Annotated[
+        str | None, Query(description="Audience identifier; includes its finer groups.")
+    ] = None,
+    life_event: Annotated[
+        str | None, Query(description="Life event identifier, e.g. having-a-child.")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Words that must all occur in the label or description (any case).",
+        ),
+    ] = None,
+    status: Annotated[Literal["live", "discontinued"] | None, Query()] = None,
+    limit: LimitParameter = None,
+    cursor: CursorParameter = None,
+) -> Response:
+    """List services in identifier order, filtered, one keyset page at a time."""
+    criteria = ServiceFilter(
+        function=function,
+        navigation=navigation,
+        interaction=interaction,
+        tier=tier,
+        abc=abc,
+        channel=channel,
+        audience=audience,
+        life_event=life_event,
+        text=q,
+        status=status,
+    )
+    return await service_page(request, served, criteria, limit, cursor)
 
 
 @router.get(
@@ -116,10 +148,53 @@ async def list_services(
 async def read_service(request: Request, served: ServedDep, service_id: str) -> Response:
     """Return a service with its labels, description, history, dates and links."""
     item = served.catalogue.get_service(service_id)
-    representation = render(
+    representation = await render(
         served,
         ("service", item.identifier),
         lambda: views.service_view(served.catalogue, item, served.base_uri),
         lambda: rdf.service_triples(served.catalogue, item.identifier, served.base_uri),
+    )
+    return represent(request, representation)
+
+
+@router.get(
+    "/{service_id}/process",
+    summary="Read the process map of a service",
+    response_model=schemas.ProcessMap,
+    responses={200: {"content": RDF_CONTENT}, **schemas.ERROR_RESPONSES},
+)
+async def read_process(request: Request, served: ServedDep, service_id: str) -> Response:
+    """Return the ordered steps from intake to delivery, with office tier, actor and duration."""
+    item = served.catalogue.get_service(service_id)
+    representation = await render(
+        served,
+        ("process", item.identifier),
+        lambda: contact.process_view(served.catalogue, item),
+        lambda: rdf.process_triples(served.catalogue, item.identifier, served.base_uri),
+    )
+    return represent(request, representation)
+
+
+@router.get(
+    "/{service_id}/first-contact",
+    summary="Answer a first contact about a service",
+    response_model=schemas.FirstContact,
+    responses=schemas.ERROR_RESPONSES,
+)
+async def read_first_contact(
+    request: Request,
+    served: ServedDep,
+    service_id: str,
+    channel: Annotated[
+        str | None,
+        Query(description="Channel of the contact, e.g. phone; default the primary channel."),
+    ] = None,
+) -> Response:
+    """Tell the agent whether to settle (A), explain and forward (B) or refer (C)."""
+    item = served.catalogue.get_service(service_id)
+    representation = await render_json_only(
+        served,
+        ("first-contact", item.identifier, channel or ""),
+        lambda: contact.first_contact(served.catalogue, item, channel),
     )
     return represent(request, representation)
