@@ -178,3 +178,33 @@ def test_first_contact_is_json_only(client: TestClient) -> None:
 
     assert response.status_code == 406
     assert response.json()["supported"] == ["application/json"]
+
+
+def test_process_vocabulary_is_published(client: TestClient) -> None:
+    response = client.get("/vocab/process", headers={"Accept": "text/turtle"})
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/turtle; charset=utf-8"
+    assert "@prefix process: <http://127.0.0.1:8000/vocab/process#>" in response.text
+    assert "process:ProcessStep" in response.text
+    assert "servicelist.invalid" not in response.text
+
+
+def test_process_shapes_in_other_syntax(client: TestClient) -> None:
+    response = client.get("/vocab/process/shapes", params={"format": "nt"})
+
+    assert response.status_code == 200
+    assert "http://www.w3.org/ns/shacl#NodeShape" in response.text
+
+
+def test_process_vocabulary_is_rdf_only(client: TestClient) -> None:
+    response = client.get("/vocab/process", headers={"Accept": "application/json"})
+
+    assert response.status_code == 406
+
+
+def test_process_map_in_turtle(client: TestClient) -> None:
+    response = client.get(f"/v1/services/{SERVICE_B}/process", headers={"Accept": "text/turtle"})
+
+    assert response.status_code == 200
+    assert "@prefix process: <http://127.0.0.1:8000/vocab/process#>" in response.text

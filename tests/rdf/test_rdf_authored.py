@@ -632,7 +632,8 @@ def test_contact_point_from_channel_details(
 ) -> None:
     bundle = read_bundled_lists(default_data_dir())
     links = {link.object_id: link for link in service_links(bundle, "372", r.HAS_CHANNEL)}
-    replace_link(bundle, links["phone"], phone="+44 20 7946 0000", languages=["en", "cy", "xx"])
+    languages = ["en-GB", "cy", "xx"]
+    replace_link(bundle, links["phone"], phone="+44 20 7946 0000", languages=languages)
     replace_link(bundle, links["web"], url="not a url", email="streets@example.org")
     catalogue = build_catalogue(bundle)
 
@@ -651,8 +652,8 @@ def test_contact_point_from_channel_details(
     assert not list(graph.objects(web, CV.contactPage))
     welsh = URIRef("http://publications.europa.eu/resource/authority/language/CYM")
     assert set(graph.objects(service("372"), ns.DCTERMS.language)) == {ENGLISH, welsh}
-    assert "not a valid IRI" in caplog.text
-    assert "language tag has no EU language authority entry" in caplog.text
+    assert "channel URL 'not a url' of service 372 is not a valid IRI" in caplog.text
+    assert "language tag 'xx' has no EU language authority entry" in caplog.text
     conforms, report = validate(graph, cpsv_shapes)
     assert conforms, report
 

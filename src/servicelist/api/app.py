@@ -12,7 +12,7 @@ from starlette.responses import Response
 from servicelist import __version__
 from servicelist.api.fastpath import FastPath
 from servicelist.api.problems import BodySizeLimit, install_problem_handlers
-from servicelist.api.routers import catalogue, life_events, lists, services
+from servicelist.api.routers import catalogue, life_events, lists, services, vocabulary
 from servicelist.api.state import CatalogueState
 from servicelist.database import create_database_engine
 from servicelist.settings import Settings, get_settings
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(services.router)
     app.include_router(life_events.router)
     app.include_router(catalogue.router)
+    app.include_router(vocabulary.router)
 
     @app.get("/v1", include_in_schema=False)
     async def index(request: Request) -> Response:

@@ -33,7 +33,7 @@ async def render(
 
     def build() -> Representation:
         if fmt.is_rdf:
-            body = rdf.serialize(list(triples_builder()), fmt.media_type)
+            body = rdf.serialize(list(triples_builder()), fmt.media_type, served.base_uri)
         else:
             body = orjson.dumps(json_builder())
         return Representation.of(body, fmt.content_type)

@@ -15,6 +15,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 from anyio import to_thread
 from sqlalchemy import Engine
@@ -24,6 +25,8 @@ from servicelist.errors import ServicelistError
 from servicelist.lists import repository
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Representations of a version are cached without limit for fixed resources (a few per item)
 # and up to this many for query results, least recently used first out.
@@ -88,6 +91,18 @@ class RepresentationCache:
         self._queries: OrderedDict[tuple[str, ...], Representation] = OrderedDict()
         self._responses: OrderedDict[ResponseKey, CachedResponse] = OrderedDict()
         self._lock = threading.Lock()
+        self._memos: dict[tuple[str, ...], object] = {}
+        self._memo_lock = threading.Lock()
+
+    def memo(self, key: tuple[str, ...], build: Callable[[], T]) -> T:
+        """Return a value computed once per snapshot, such as the triples of the catalogue.
+
+        The RDF formats of one resource share its triples, so each format only serialises.
+        """
+        with self._memo_lock:
+            if key not in self._memos:
+                self._memos[key] = build()
+            return cast(T, self._memos[key])
 
     def peek(self, key: tuple[str, ...], *, query: bool = False) -> Representation | None:
         """Return the cached representation for ``key`` without building it."""

@@ -18,7 +18,7 @@ class _ClosedNamespaceMeta(type):
 
     A class declared without ``iri`` is a template: it declares terms but has no IRIs, so any
     term read from it raises ``AttributeError``. A subclass that passes ``iri`` inherits the
-    template's terms and binds each of them to that IRI.
+    template's terms and gives each of them the IRI ``iri + term``.
     """
 
     def __new__(
@@ -235,11 +235,10 @@ class XSD(Namespace, iri="http://www.w3.org/2001/XMLSchema#"):
 
 
 class PROCESS(Namespace):
-    """servicelist's process vocabulary, published at ``{base}vocab/process``.
+    """servicelist's process vocabulary, defined in ``process_vocabulary.ttl`` next to this module.
 
     Its namespace ``{base}vocab/process#`` depends on the deployment's base URI, so this class
-    only declares the terms. ``process_vocabulary`` returns a copy bound to one base URI. The
-    terms are defined in ``process_vocabulary.ttl`` next to this module.
+    only declares the terms. ``process_vocabulary`` returns a subclass bound to one base URI.
     """
 
     # Classes

@@ -27,6 +27,9 @@ async def read_catalogue(request: Request, served: ServedDep) -> Response:
         served,
         ("catalogue",),
         lambda: views.catalogue_view(served.catalogue, served.base_uri),
-        lambda: rdf.catalogue_triples(served.catalogue, served.base_uri),
+        lambda: served.cache.memo(
+            ("catalogue-triples",),
+            lambda: rdf.catalogue_triples(served.catalogue, served.base_uri),
+        ),
     )
     return represent(request, representation)

@@ -48,7 +48,10 @@ async def read_list(request: Request, served: ServedDep, list_id: str) -> Respon
         served,
         ("list", record.id),
         lambda: views.list_view(served.catalogue, record, served.base_uri),
-        lambda: rdf.list_triples(served.catalogue, record.id, served.base_uri),
+        lambda: served.cache.memo(
+            ("list-triples", record.id),
+            lambda: rdf.list_triples(served.catalogue, record.id, served.base_uri),
+        ),
     )
     return represent(request, representation)
 
