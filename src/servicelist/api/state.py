@@ -42,7 +42,7 @@ class CatalogueNotLoaded(ServicelistError):
 # Bodies at least this long are also stored gzip-compressed, once, when they are built.
 GZIP_MIN_BYTES = 1024
 GZIP_LEVEL = 6
-# Responses answered by the fast path before routing, per snapshot, least recently used out.
+# Responses the fast path serves before routing, per snapshot, least recently used out.
 MAX_RESPONSE_ENTRIES = 4096
 
 

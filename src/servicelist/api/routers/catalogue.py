@@ -22,7 +22,7 @@ router = APIRouter(prefix="/v1", tags=["catalogue"])
     responses={200: {"content": RDF_CONTENT}, **schemas.ERROR_RESPONSES},
 )
 async def read_catalogue(request: Request, served: ServedDep) -> Response:
-    """Every list with every item and mapping; in RDF a DCAT catalogue of SKOS schemes."""
+    """Return every list with every item and mapping; in RDF, a DCAT catalogue of schemes."""
     representation = await render(
         served,
         ("catalogue",),

@@ -35,7 +35,7 @@ async def list_life_events(
     limit: LimitParameter = None,
     cursor: CursorParameter = None,
 ) -> Response:
-    """Life events in list order, each with the services it leads to."""
+    """Return life events in list order, each with the services it leads to."""
     catalogue = served.catalogue
     catalogue.get_list(r.LIFE_EVENTS)
     items = catalogue.items.get(r.LIFE_EVENTS, [])
@@ -65,7 +65,7 @@ async def list_life_events(
     responses={200: {"content": RDF_CONTENT}, **schemas.ERROR_RESPONSES},
 )
 async def read_life_event(request: Request, served: ServedDep, event_id: str) -> Response:
-    """A life event with its description and the services it leads to, each with a reason."""
+    """Return a life event with the services it leads to, each with a reason."""
     item = served.catalogue.get_item(r.LIFE_EVENTS, event_id)
     representation = await render(
         served,
@@ -89,7 +89,7 @@ async def list_life_event_services(
     limit: LimitParameter = None,
     cursor: CursorParameter = None,
 ) -> Response:
-    """The services of a life event, in the shape and order of ``/v1/services``."""
+    """Return the services of a life event, in the shape and order of ``/v1/services``."""
     item = served.catalogue.get_item(r.LIFE_EVENTS, event_id)
     criteria = ServiceFilter(life_event=item.identifier)
     return await service_page(request, served, criteria, limit, cursor)

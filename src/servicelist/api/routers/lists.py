@@ -25,7 +25,7 @@ router = APIRouter(prefix="/v1/lists", tags=["lists"])
     responses={200: {"content": RDF_CONTENT}, **schemas.ERROR_RESPONSES},
 )
 async def read_lists(request: Request, served: ServedDep) -> Response:
-    """Every list with its version, item count, source, licence and attribution."""
+    """Return every list with its version, item count, source, licence and attribution."""
     representation = await render(
         served,
         ("lists",),
@@ -42,7 +42,7 @@ async def read_lists(request: Request, served: ServedDep) -> Response:
     responses={200: {"content": RDF_CONTENT}, **schemas.ERROR_RESPONSES},
 )
 async def read_list(request: Request, served: ServedDep, list_id: str) -> Response:
-    """A list's metadata as JSON; in RDF the whole concept scheme with every item."""
+    """Return a list's metadata as JSON; in RDF, the whole concept scheme with every item."""
     record = served.catalogue.get_list(list_id)
     representation = await render(
         served,
@@ -78,7 +78,7 @@ async def list_items(
         str | None, Query(description="The next_cursor of the previous page.")
     ] = None,
 ) -> Response:
-    """Items in identifier order, with parent, children and mappings, one page at a time."""
+    """Return items in identifier order, with parent, children and mappings, page by page."""
     catalogue = served.catalogue
     record = catalogue.get_list(list_id)
     items = catalogue.items.get(record.id, [])
@@ -118,7 +118,7 @@ async def list_items(
     responses={200: {"content": RDF_CONTENT}, **schemas.ERROR_RESPONSES},
 )
 async def read_item(request: Request, served: ServedDep, list_id: str, item_id: str) -> Response:
-    """One item with its parent, children and the items mapped to it in both directions."""
+    """Return one item with its parent, children and the items mapped to it both ways."""
     item = served.catalogue.get_item(list_id, item_id)
     representation = await render(
         served,

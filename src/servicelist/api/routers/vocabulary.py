@@ -53,7 +53,7 @@ async def _document(served: Served, name: str, turtle: Callable[[str], bytes]) -
     "/process", summary="Read the process vocabulary", response_model=None, responses=RDF_ONLY
 )
 async def read_process_vocabulary(request: Request, served: ServedDep) -> Response:
-    """Classes and properties of process maps and steps, with labels and comments (RDFS/OWL)."""
+    """Return the classes and properties of process maps, with labels and comments."""
     representation = await _document(served, "process vocabulary", rdf.process_vocabulary_turtle)
     return represent(request, representation)
 
@@ -62,6 +62,6 @@ async def read_process_vocabulary(request: Request, served: ServedDep) -> Respon
     "/process/shapes", summary="Read the process shapes", response_model=None, responses=RDF_ONLY
 )
 async def read_process_shapes(request: Request, served: ServedDep) -> Response:
-    """SHACL shapes that process maps, costs and opening hours in the catalogue satisfy."""
+    """Return the SHACL shapes that process maps, costs and opening hours satisfy."""
     representation = await _document(served, "process shapes", rdf.process_shapes_turtle)
     return represent(request, representation)
