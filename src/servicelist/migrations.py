@@ -46,5 +46,5 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def head_revision(engine: Engine) -> str | None:
-    """Return the newest revision the code knows."""
+    """Return the newest revision among the migration scripts."""
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()

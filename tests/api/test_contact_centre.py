@@ -1,4 +1,4 @@
-"""ABC classes, channels, audiences, life events, process maps and first-contact answers."""
+"""ABC classes, channels, audiences, life events, process maps and first-contact guidance."""
 
 from __future__ import annotations
 
@@ -208,3 +208,23 @@ def test_process_map_in_turtle(client: TestClient) -> None:
 
     assert response.status_code == 200
     assert "@prefix process: <http://127.0.0.1:8000/vocab/process#>" in response.text
+
+
+def test_life_event_pages_link_to_own_path(client: TestClient) -> None:
+    events = client.get("/v1/life-events", params={"limit": 5}).json()
+    items = client.get("/v1/lists/life-events/items", params={"limit": 5}).json()
+
+    assert events["next"].startswith("http://testserver/v1/life-events?")
+    assert items["next"].startswith("http://testserver/v1/lists/life-events/items?")
+    assert events["items"] == items["items"]
+
+
+def test_service_pages_link_to_own_path(client: TestClient) -> None:
+    by_event = client.get("/v1/life-events/having-a-child/services", params={"limit": 2}).json()
+    by_filter = client.get(
+        "/v1/services", params={"life_event": "having-a-child", "limit": 2}
+    ).json()
+
+    assert by_event["next"].startswith("http://testserver/v1/life-events/having-a-child/services?")
+    assert by_filter["next"].startswith("http://testserver/v1/services?")
+    assert by_event["items"] == by_filter["items"]

@@ -210,7 +210,7 @@ def test_head_returns_headers_only(client: TestClient) -> None:
 
 
 def test_repeated_request_served_identically(client: TestClient) -> None:
-    # The second request is answered from the remembered response, before routing.
+    # The fast path serves the second request from the remembered response, before routing.
     first = client.get("/v1/services?limit=5&tier=county", headers={"Accept": "text/turtle"})
     second = client.get("/v1/services?limit=5&tier=county", headers={"Accept": "text/turtle"})
 

@@ -30,11 +30,11 @@ from servicelist.errors import NotFound
 from servicelist.lists import records as r
 from servicelist.lists.sources import read_bundled_lists
 from servicelist.settings import default_data_dir
+from tests.rdf.helpers import BASE, concept, parse, service
 
 # rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph internally (rdflib 7.6).
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 
-BASE = "http://127.0.0.1:8000/"
 CPSV_SHAPES_PATH = Path(__file__).resolve().parent.parent / "data" / "cpsv-ap-3.2.0-shacl.ttl"
 CHANNELS_CSV = default_data_dir() / "authored" / "channels.csv"
 
@@ -44,25 +44,6 @@ SCHEMA = ns.Namespace("https://schema.org/")
 TIME = ns.Namespace("http://www.w3.org/2006/time#")
 P = ns.Namespace(f"{BASE}vocab/process#")
 ENGLISH = URIRef("http://publications.europa.eu/resource/authority/language/ENG")
-
-RDFLIB_FORMATS = {
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-    "application/ld+json": "json-ld",
-}
-
-
-def concept(list_id: str, identifier: str) -> URIRef:
-    return URIRef(f"{BASE}lists/{list_id}/{identifier}")
-
-
-def service(identifier: str) -> URIRef:
-    return URIRef(f"{BASE}services/{identifier}")
-
-
-def parse(data: bytes, media_type: str) -> rdflib.Graph:
-    return rdflib.Graph().parse(data=data, format=RDFLIB_FORMATS[media_type])
 
 
 def to_graph(triples: list[pyoxigraph.Triple]) -> rdflib.Graph:

@@ -28,35 +28,16 @@ from servicelist.errors import NotFound
 from servicelist.lists import records as r
 from servicelist.lists.sources import read_bundled_lists
 from servicelist.settings import default_data_dir
+from tests.rdf.helpers import BASE, concept, parse, service
 
 # rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph internally (rdflib 7.6).
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 
-BASE = "http://127.0.0.1:8000/"
 SHAPES_PATH = Path(__file__).resolve().parent.parent / "data" / "cpsv-ap-3.2.0-shacl.ttl"
 
 CPSV = ns.Namespace("http://purl.org/vocab/cpsv#")
 CV = ns.Namespace("http://data.europa.eu/m8g/")
 ADMS = ns.Namespace("http://www.w3.org/ns/adms#")
-
-RDFLIB_FORMATS = {
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-    "application/ld+json": "json-ld",
-}
-
-
-def concept(list_id: str, identifier: str) -> URIRef:
-    return URIRef(f"{BASE}lists/{list_id}/{identifier}")
-
-
-def service(identifier: str) -> URIRef:
-    return URIRef(f"{BASE}services/{identifier}")
-
-
-def parse(data: bytes, media_type: str) -> rdflib.Graph:
-    return rdflib.Graph().parse(data=data, format=RDFLIB_FORMATS[media_type])
 
 
 def validate(graph: rdflib.Graph, shapes: rdflib.Graph) -> tuple[bool, str]:

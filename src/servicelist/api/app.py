@@ -29,7 +29,7 @@ response carries a strong ETag; send it back in `If-None-Match` to get 304. Erro
 `application/problem+json`.
 
 The esd-toolkit lists are published under the Open Government Licence v3.0 and must be
-attributed to the esd-toolkit / LG Inform Plus programme; `/v1/lists` gives each list's
+attributed to the esd-toolkit / LG Inform Plus programme. `/v1/lists` gives each list's
 licence and attribution.
 """
 

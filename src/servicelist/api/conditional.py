@@ -2,7 +2,7 @@
 
 ``response_parts`` decides status, headers and body from a representation and the request's
 headers. The routers and the fast path (``servicelist.api.fastpath``) both use it, so a request
-gets the same answer whichever of them serves it.
+gets the same response whichever of them serves it.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
 def response_parts(
     cached: CachedResponse, if_none_match: str | None, accept_encoding: str | None
 ) -> tuple[int, list[tuple[str, str]], bytes]:
-    """Return the status, headers and body that answer a request for ``cached``."""
+    """Return the status, headers and body of the response to a request for ``cached``."""
     representation = cached.representation
     body = representation.body
     etag = representation.etag
@@ -91,7 +91,7 @@ def response_key(request: Request) -> ResponseKey:
 def represent(
     request: Request, representation: Representation, headers: dict[str, str] | None = None
 ) -> Response:
-    """Answer with ``representation``: 304 when the client holds it, else its bytes."""
+    """Return ``representation`` as a response: 304 when the client has it, else its bytes."""
     cached = CachedResponse(representation, tuple((headers or {}).items()))
     cache: RepresentationCache | None = getattr(request.state, "representation_cache", None)
     if cache is not None:

@@ -15,7 +15,7 @@ from servicelist.settings import Settings
 
 @dataclass(frozen=True, slots=True)
 class Served:
-    """What a read needs: the catalogue, its cache, the chosen format and the settings."""
+    """Request context of a read: the catalogue, its cache, the chosen format and the settings."""
 
     catalogue: Catalogue
     cache: RepresentationCache

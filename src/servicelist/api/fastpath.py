@@ -1,11 +1,11 @@
-"""An ASGI layer that answers repeated GET and HEAD requests from the representation cache.
+"""An ASGI layer that serves repeated GET and HEAD requests from the representation cache.
 
-After a router has answered a request target once, its representation is remembered under
-(path, query string, Accept). The next request for that target is answered here, before
+After a router has served a request target once, its representation is remembered under
+(path, query string, Accept, Host). This layer serves the next request for that target before
 routing and dependency injection, which cost most of the time of a small cached response.
 Requests whose snapshot is due for a freshness check go through the app, which refreshes it.
 
-HEAD is answered as GET without the body (RFC 9110 section 9.3.2), here and in the app.
+HEAD gets the response to GET without the body (RFC 9110 section 9.3.2), here and in the app.
 """
 
 from __future__ import annotations

@@ -50,8 +50,8 @@ async def cached(
 ) -> Representation:
     """Return a cached representation, building it in a worker thread on first use.
 
-    Building the whole catalogue in RDF takes a few hundred milliseconds; in a thread it does
-    not hold up the requests that the event loop serves meanwhile.
+    Building the whole catalogue in RDF takes up to a second. In a thread it does not hold up
+    the requests that the event loop serves meanwhile.
     """
     found = served.cache.peek(key, query=query)
     if found is not None:

@@ -144,7 +144,7 @@ class Department(Reference):
 
 
 class FirstContact(_Shape):
-    """What the front line can do at first contact with a service on one channel."""
+    """Guidance for the front line at first contact with a service on one channel."""
 
     service: Reference
     channel: str | None

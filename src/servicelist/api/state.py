@@ -109,7 +109,7 @@ class RepresentationCache:
         return (self._queries if query else self._fixed).get(key)
 
     def remember_response(self, key: ResponseKey, response: CachedResponse) -> None:
-        """Record what a request target returned, so the fast path can answer it next time."""
+        """Record the response to a request target, so the fast path can serve it next time."""
         with self._lock:
             self._responses[key] = response
             self._responses.move_to_end(key)

@@ -30,10 +30,17 @@ def format_duration(seconds: int) -> str:
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
-    text = "P" + (f"{days}D" if days else "")
-    time = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-    time += f"{secs}S" if secs else ""
-    return text + ("T" + time if time else "")
+    date_part = f"{days}D" if days else ""
+    time_part = ""
+    if hours:
+        time_part += f"{hours}H"
+    if minutes:
+        time_part += f"{minutes}M"
+    if secs:
+        time_part += f"{secs}S"
+    if time_part:
+        return f"P{date_part}T{time_part}"
+    return f"P{date_part}"
 
 
 def total_duration(durations: Iterable[str]) -> str:

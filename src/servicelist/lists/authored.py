@@ -64,8 +64,8 @@ MAPPING_PRECEDENCE = {"service": 0, "navigation": 1, "function": 2}
 REASON_TYPES = {"service": "editorial", "navigation": "navigation", "function": "function"}
 # Channels serve customers in English until a municipality adds other languages.
 DEFAULT_LANGUAGES = ("en",)
-# The channel a question flow delivers its answer on when the service offers it. Otherwise the
-# answer goes back on the intake (primary) channel, and requests always deliver on it.
+# Delivery channel of a question flow when the service offers it. Otherwise the information goes
+# back on the intake (primary) channel, and requests always deliver on that channel.
 QUESTION_DELIVERY_CHANNEL = "web"
 
 # Error messages list the allowed values up to this many. Beyond it they report "not found".

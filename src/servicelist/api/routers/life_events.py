@@ -8,8 +8,8 @@ from starlette.responses import Response
 from servicelist.api import schemas
 from servicelist.api.conditional import represent
 from servicelist.api.dependencies import ServedDep
-from servicelist.api.pagination import next_link, paginate
 from servicelist.api.render import render
+from servicelist.api.routers.lists import item_page
 from servicelist.api.routers.services import (
     RDF_CONTENT,
     CursorParameter,
@@ -36,26 +36,9 @@ async def list_life_events(
     cursor: CursorParameter = None,
 ) -> Response:
     """Return life events in list order, each with the services it leads to."""
-    catalogue = served.catalogue
-    catalogue.get_list(r.LIFE_EVENTS)
-    items = catalogue.items.get(r.LIFE_EVENTS, [])
-    page_size = min(limit or served.settings.page_size_default, served.settings.page_size_max)
-    page = paginate(items, cursor, page_size)
-    next_href, link_header = next_link(request.url, page.next_cursor)
-    representation = await render(
-        served,
-        ("life-events", cursor or "", str(page_size)),
-        lambda: views.page_view(
-            [views.item_view(catalogue, item, served.base_uri) for item in page.items],
-            total=len(items),
-            limit=page_size,
-            next_cursor=page.next_cursor,
-            next_href=next_href,
-        ),
-        lambda: rdf.items_triples(catalogue, r.LIFE_EVENTS, page.items, served.base_uri),
-        query=True,
-    )
-    return represent(request, representation, {"Link": link_header} if link_header else None)
+    record = served.catalogue.get_list(r.LIFE_EVENTS)
+    items = served.catalogue.items.get(record.id, [])
+    return await item_page(request, served, record.id, items, limit, cursor)
 
 
 @router.get(

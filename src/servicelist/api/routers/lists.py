@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -9,13 +10,45 @@ from starlette.responses import Response
 
 from servicelist.api import schemas
 from servicelist.api.conditional import represent
-from servicelist.api.dependencies import ServedDep
+from servicelist.api.dependencies import Served, ServedDep
 from servicelist.api.pagination import next_link, paginate
 from servicelist.api.render import render
 from servicelist.api.routers.services import RDF_CONTENT
 from servicelist.catalogue import rdf, views
+from servicelist.lists.records import ItemRecord
 
 router = APIRouter(prefix="/v1/lists", tags=["lists"])
+
+
+async def item_page(
+    request: Request,
+    served: Served,
+    list_id: str,
+    items: Sequence[ItemRecord],
+    limit: int | None,
+    cursor: str | None,
+) -> Response:
+    """Return one keyset page of ``items`` of a list."""
+    catalogue = served.catalogue
+    page_size = min(limit or served.settings.page_size_default, served.settings.page_size_max)
+    page = paginate(items, cursor, page_size)
+    next_href, link_header = next_link(request.url, page.next_cursor)
+
+    representation = await render(
+        served,
+        # The page embeds the absolute URL of the next page, so the whole URL is in the key.
+        ("items", list_id, str(request.url)),
+        lambda: views.page_view(
+            [views.item_view(catalogue, item, served.base_uri) for item in page.items],
+            total=len(items),
+            limit=page_size,
+            next_cursor=page.next_cursor,
+            next_href=next_href,
+        ),
+        lambda: rdf.items_triples(catalogue, list_id, page.items, served.base_uri),
+        query=True,
+    )
+    return represent(request, representation, {"Link": link_header} if link_header else None)
 
 
 @router.get(
@@ -91,24 +124,7 @@ async def list_items(
     if q:
         words = q.casefold().split()
         items = [item for item in items if all(w in item.label.casefold() for w in words)]
-    page_size = min(limit or served.settings.page_size_default, served.settings.page_size_max)
-    page = paginate(items, cursor, page_size)
-    next_href, link_header = next_link(request.url, page.next_cursor)
-
-    representation = await render(
-        served,
-        ("items", record.id, parent or "", q or "", cursor or "", str(page_size)),
-        lambda: views.page_view(
-            [views.item_view(catalogue, item, served.base_uri) for item in page.items],
-            total=len(items),
-            limit=page_size,
-            next_cursor=page.next_cursor,
-            next_href=next_href,
-        ),
-        lambda: rdf.items_triples(catalogue, record.id, page.items, served.base_uri),
-        query=True,
-    )
-    return represent(request, representation, {"Link": link_header} if link_header else None)
+    return await item_page(request, served, record.id, items, limit, cursor)
 
 
 @router.get(

@@ -1,5 +1,5 @@
 """The LGSL services: filtered and paginated lists, single services, process maps and
-first-contact answers."""
+first-contact guidance."""
 
 from __future__ import annotations
 
@@ -38,12 +38,13 @@ CursorParameter = Annotated[str | None, Query(description="The next_cursor of th
 async def service_page(
     request: Request, served: Served, criteria: ServiceFilter, limit: int | None, cursor: str | None
 ) -> Response:
-    """Answer one keyset page of the services matching ``criteria``."""
+    """Return one keyset page of the services matching ``criteria``."""
     page_size = min(limit or served.settings.page_size_default, served.settings.page_size_max)
     matches = served.catalogue.filter_services(criteria)
     page = paginate(matches, cursor, page_size)
     next_href, link_header = next_link(request.url, page.next_cursor)
-    key = ("services", str(criteria), cursor or "", str(page_size))
+    # The page embeds the absolute URL of the next page, so the whole URL is in the key.
+    key = ("services", str(request.url))
 
     def build_json() -> Representation:
         fragments = [
