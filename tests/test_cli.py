@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -74,11 +75,35 @@ def test_load_csv_replaces_list(cli_env: tuple[Engine, str], tmp_path: Path) -> 
     result = runner.invoke(app, ["load", str(path), "--list", "interactions"])
 
     assert result.exit_code == 0, result.output
+    assert "Recorded release 3: interactions replaced from interactions.csv." in result.output
     with cli_env[0].connect() as connection:
-        count = connection.execute(
-            text("SELECT count(*) FROM list_item WHERE list_id = 'interactions'")
-        ).scalar_one()
-    assert count == 1
+        statuses = dict(
+            connection.execute(
+                text(
+                    "SELECT status, count(*) FROM list_item WHERE list_id = 'interactions'"
+                    " GROUP BY status"
+                )
+            ).all()
+        )
+    # The 32 interactions the file lacks stay as retired entries.
+    assert statuses == {"live": 1, "retired": 32}
+
+
+def test_releases_lists_and_diffs(cli_env: tuple[Engine, str]) -> None:
+    assert runner.invoke(app, ["load"]).exit_code == 0
+
+    listed = runner.invoke(app, ["releases"])
+    diffed = runner.invoke(app, ["releases", "diff", "1", "2"])
+    unknown = runner.invoke(app, ["releases", "diff", "1", "9"])
+
+    assert listed.exit_code == 0, listed.output
+    assert "LGSL v4.0.1 (2015)" in listed.output
+    assert "2 (current)" in listed.output
+    assert diffed.exit_code == 0, diffed.output
+    assert re.search(r"services\s*│\s*48\s*│\s*0\s*│\s*941\s*│\s*0\s*│", diffed.output)
+    assert re.search(r"all lists\s*│\s*48\s*│\s*0\s*│\s*1004\s*│\s*0\s*│", diffed.output)
+    assert unknown.exit_code == 1
+    assert "There is no release 9; the releases are 1 to 2." in unknown.output
 
 
 @pytest.mark.parametrize("format_name", ["json", "ttl", "nt", "rdf", "jsonld"])

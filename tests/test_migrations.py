@@ -8,7 +8,7 @@ from sqlalchemy import Engine, inspect, text
 
 from servicelist import migrations
 
-TABLES = {"standard_list", "list_item", "item_link", "catalogue_load"}
+TABLES = {"standard_list", "list_item", "item_link", "catalogue_load", "release"}
 
 
 def test_upgrade_creates_tables(empty_database: tuple[Engine, str]) -> None:

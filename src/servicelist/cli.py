@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from datetime import UTC
 from pathlib import Path
 from typing import Annotated
 
@@ -15,8 +16,8 @@ from sqlalchemy import Engine
 
 from servicelist import migrations
 from servicelist.database import create_database_engine
-from servicelist.errors import ImportRejected
-from servicelist.lists import operations, repository
+from servicelist.errors import ImportRejected, NotFound
+from servicelist.lists import operations, releases, repository
 from servicelist.logs import configure_logging
 from servicelist.settings import Settings, get_settings
 
@@ -27,6 +28,16 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+keys_app = typer.Typer(
+    help="API keys of municipalities and platform administrators.", no_args_is_help=True
+)
+app.add_typer(keys_app, name="keys")
+municipalities_app = typer.Typer(
+    help="Municipalities and their local catalogues.", no_args_is_help=True
+)
+app.add_typer(municipalities_app, name="municipalities")
+releases_app = typer.Typer(help="Numbered releases of the lists.")
+app.add_typer(releases_app, name="releases")
 
 console = Console(stderr=True)
 log = logging.getLogger("servicelist")
@@ -58,6 +69,7 @@ def _load_with_progress(
             progress.update(task, description=message)
 
         started = time.perf_counter()
+        newest_before = _newest_release_number(engine)
         try:
             if csv_path is None:
                 load = operations.load_bundled(engine, settings.data_dir, report)
@@ -82,6 +94,44 @@ def _load_with_progress(
     )
     if dropped:
         console.print(f"Dropped {dropped} links to items the file no longer contains.")
+    _report_releases(engine, newest_before)
+    _seed(engine, settings)
+
+
+def _newest_release_number(engine: Engine) -> int | None:
+    with engine.connect() as connection:
+        newest = releases.newest_release(connection)
+    return newest.number if newest is not None else None
+
+
+def _report_releases(engine: Engine, newest_before: int | None) -> None:
+    """Print the releases a load recorded, or that it recorded none."""
+    with engine.connect() as connection:
+        found = releases.list_releases(connection)
+    added = [
+        release for release in found if newest_before is None or release.number > newest_before
+    ]
+    if not added:
+        console.print(f"The content equals release {newest_before}; no release was added.")
+    for release in added:
+        console.print(f"Recorded release {release.number}: {release.title}.")
+
+
+def _seed(engine: Engine, settings: Settings) -> None:
+    """Seed the UK councils and their GOV.UK links into a database without municipalities."""
+    from servicelist.municipalities.seed import seed_if_empty
+
+    started = time.perf_counter()
+    result = seed_if_empty(engine, settings.data_dir)
+    if result is None:
+        return
+    links = result.links
+    console.print(
+        f"Seeded {result.municipalities} councils on release {result.release} and "
+        f"{links.links} GOV.UK links for {links.services} council services in "
+        f"{time.perf_counter() - started:.1f} s; skipped {links.skipped_unknown_councils} links "
+        f"of {len(links.unknown_councils)} councils that no longer exist."
+    )
 
 
 @db_app.command("upgrade")
@@ -202,3 +252,153 @@ def openapi(
 
     write_openapi(output)
     console.print(f"Wrote {output}.")
+
+
+@municipalities_app.command("seed")
+def municipalities_seed() -> None:
+    """Create the UK councils as municipalities with their GOV.UK web links, once."""
+    settings = get_settings()
+    engine = _engine(settings)
+    migrations.upgrade(engine)
+    from servicelist.municipalities.seed import seed_if_empty
+
+    if seed_if_empty(engine, settings.data_dir) is None:
+        console.print("Municipalities exist already, or no release is loaded: nothing seeded.")
+        return
+    console.print("Seeded the UK councils and their GOV.UK links.")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[
+        str, typer.Option(help="reader, editor, admin, or platform-admin (no municipality).")
+    ],
+    name: Annotated[str, typer.Option(help="Who or what uses the key, for the history.")],
+    municipality: Annotated[
+        str | None, typer.Option(help="Id of the municipality the key belongs to.")
+    ] = None,
+) -> None:
+    """Create an API key and print it once; only a hash of it is stored."""
+    from servicelist.errors import ServicelistError
+    from servicelist.municipalities import keys
+
+    settings = get_settings()
+    engine = _engine(settings)
+    migrations.upgrade(engine)
+    try:
+        with engine.begin() as connection:
+            key, token = keys.create_key(
+                connection, role=role, name=name, municipality_id=municipality
+            )
+    except ServicelistError as exc:
+        console.print(f"[red]No key created.[/red] {exc.detail}")
+        raise typer.Exit(code=1) from None
+    console.print(
+        f"Created {key.role} key {key.id} for {key.municipality_id or 'the platform'}. "
+        "Store it now; it cannot be shown again."
+    )
+    sys.stdout.write(token + "\n")
+
+
+@keys_app.command("list")
+def keys_list(
+    municipality: Annotated[str | None, typer.Option(help="Only this municipality's keys.")] = None,
+) -> None:
+    """List API keys (ids, names, roles; never secrets)."""
+    from servicelist.municipalities import keys
+
+    settings = get_settings()
+    engine = _engine(settings)
+    migrations.upgrade(engine)
+    with engine.connect() as connection:
+        found = keys.list_keys(connection, municipality)
+    for key in found:
+        state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "live"
+        sys.stdout.write(
+            f"{key.id}\t{key.role}\t{key.municipality_id or '-'}\t{state}\t{key.name}\n"
+        )
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="Id of the key (its second part).")],
+) -> None:
+    """Revoke an API key; requests with it fail with 401 from then on."""
+    from servicelist.errors import ServicelistError
+    from servicelist.municipalities import keys
+
+    settings = get_settings()
+    engine = _engine(settings)
+    migrations.upgrade(engine)
+    try:
+        with engine.begin() as connection:
+            keys.revoke_key(connection, key_id)
+    except ServicelistError as exc:
+        console.print(f"[red]Nothing revoked.[/red] {exc.detail}")
+        raise typer.Exit(code=1) from None
+    console.print(f"Revoked key {key_id}.")
+
+
+@releases_app.callback(invoke_without_command=True)
+def releases_list(context: typer.Context) -> None:
+    """List the releases of the lists, oldest first; the newest is the one served."""
+    if context.invoked_subcommand is not None:
+        return
+    from rich.table import Table
+
+    engine = _engine(get_settings())
+    migrations.upgrade(engine)
+    with engine.connect() as connection:
+        found = releases.list_releases(connection)
+    if not found:
+        console.print("No release is recorded yet. Run `servicelist load` first.")
+        return
+    table = Table("Release", "Title", "Created (UTC)", "Items", "Retired", "Links", "Origin")
+    for release in found:
+        retired = sum(counts["retired"] for counts in release.list_counts.values())
+        marker = " (current)" if release is found[-1] else ""
+        table.add_row(
+            f"{release.number}{marker}",
+            release.title,
+            release.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            str(release.item_count),
+            str(retired),
+            str(release.link_count),
+            release.origin,
+        )
+    Console(width=160).print(table)
+
+
+@releases_app.command("diff")
+def releases_diff(
+    before: Annotated[int, typer.Argument(help="The release to compare from.")],
+    after: Annotated[int, typer.Argument(help="The release to compare to.")],
+) -> None:
+    """Count the entries each list added, retired, changed and removed from BEFORE to AFTER."""
+    from rich.table import Table
+
+    from servicelist.lists.release_diff import CHANGE_KINDS, diff_bundles
+
+    engine = _engine(get_settings())
+    migrations.upgrade(engine)
+    try:
+        with engine.connect() as connection:
+            first = releases.get_release(connection, before)
+            second = releases.get_release(connection, after)
+            diff = diff_bundles(
+                releases.read_release_bundle(connection, before),
+                releases.read_release_bundle(connection, after),
+            )
+    except NotFound as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(code=1) from None
+    table = Table(
+        "List",
+        *(kind.capitalize() for kind in CHANGE_KINDS),
+        title=f"Release {first.number} ({first.title}) to {second.number} ({second.title})",
+    )
+    for entry in diff.lists:
+        table.add_row(entry.list_id, *(str(entry.counts[kind]) for kind in CHANGE_KINDS))
+    totals = diff.totals()
+    table.add_row("all lists", *(str(totals[kind]) for kind in CHANGE_KINDS))
+    Console(width=160).print(table)

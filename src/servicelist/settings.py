@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default_factory=default_data_dir)
     max_body_bytes: int = Field(default=1_048_576, gt=0, description="Largest request body.")
+    max_import_bytes: int = Field(
+        default=16_777_216,
+        gt=0,
+        description="Largest body of a CSV import, which carries a whole catalogue.",
+    )
     page_size_default: int = Field(default=100, gt=0)
     page_size_max: int = Field(default=1000, gt=0)
     refresh_interval_seconds: float = Field(

@@ -95,11 +95,16 @@ def test_csv_replaces_one_list(empty_database: tuple[Engine, str], tmp_path: Pat
     with engine.connect() as connection:
         stored = repository.read_all(connection)
     services = {item.identifier: item for item in stored.items if item.list_id == "services"}
-    assert set(services) == {"372", "5001"}
+    live = {identifier for identifier, item in services.items() if item.status == "live"}
+    retired = [item for item in services.values() if item.status == "retired"]
+    assert live == {"372", "5001"}
+    # The other 1,566 services stay as retired entries of release 3; identifiers never vanish.
+    assert len(retired) == 1566
+    assert {item.properties["retired_in"] for item in retired} == {3}
     assert services["372"].descriptions == {"en": "Reported vehicles are removed."}
     assert len([item for item in stored.items if item.list_id == "councils"]) == 382
     assert dropped > 0
-    assert load.item_count == 2296 - 1567 + 2
+    assert load.item_count == 2296 + 1
 
 
 def test_invalid_csv_leaves_lists_intact(

@@ -12,9 +12,19 @@ from starlette.responses import Response
 from servicelist import __version__
 from servicelist.api.fastpath import FastPath
 from servicelist.api.problems import BodySizeLimit, install_problem_handlers
-from servicelist.api.routers import catalogue, life_events, lists, services, vocabulary
+from servicelist.api.routers import (
+    catalogue,
+    life_events,
+    lists,
+    municipalities,
+    releases,
+    services,
+    vocabulary,
+)
 from servicelist.api.state import CatalogueState
 from servicelist.database import create_database_engine
+from servicelist.municipalities.effective import StandardFieldCache
+from servicelist.municipalities.operations import Reader
 from servicelist.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -49,6 +59,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.catalogue_state = CatalogueState(engine, settings.refresh_interval_seconds)
+    app.state.municipal_reader = Reader(
+        engine=engine,
+        catalogue_for=app.state.catalogue_state.release_catalogue_sync,
+        field_cache=StandardFieldCache(),
+        base_uri=settings.base_uri,
+    )
 
     install_problem_handlers(app)
     app.include_router(lists.router)
@@ -56,12 +72,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(life_events.router)
     app.include_router(catalogue.router)
     app.include_router(vocabulary.router)
+    app.include_router(releases.router)
+    app.include_router(municipalities.router)
 
     @app.get("/v1", include_in_schema=False)
     async def index(request: Request) -> Response:
         body = (
             b'{"lists":"/v1/lists","services":"/v1/services","life_events":"/v1/life-events",'
-            b'"catalogue":"/v1/catalogue",'
+            b'"catalogue":"/v1/catalogue","releases":"/v1/releases",'
             b'"openapi":"/openapi.json","docs":"/docs"}'
         )
         return Response(body, media_type="application/json")
@@ -72,7 +90,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         allow_origins=["*"],
         allow_credentials=False,
         allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["Accept", "If-None-Match"],
         expose_headers=["ETag", "Link", "Location", "Retry-After", "Content-Encoding"],
     )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        import_max_bytes=settings.max_import_bytes,
+    )
     return app

@@ -17,7 +17,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from servicelist.errors import ImportRejected, InvalidParameter, ServicelistError
+from servicelist.errors import (
+    ImportRejected,
+    InvalidParameter,
+    InvalidValue,
+    PreconditionFailed,
+    ServicelistError,
+    Unauthorized,
+)
 from servicelist.logs import RateLimit
 
 log = logging.getLogger(__name__)
@@ -113,10 +120,21 @@ async def _servicelist_error(request: Request, exc: Exception) -> Response:
     extra: dict[str, Any] | None = None
     if isinstance(exc, InvalidParameter):
         errors = [
-            {"location": "query", "name": exc.parameter, "value": exc.value, "reason": exc.detail}
+            {
+                "location": exc.location,
+                "name": exc.parameter,
+                "value": exc.value,
+                "reason": exc.detail,
+            }
         ]
-    if isinstance(exc, ImportRejected):
-        errors = [error.as_dict() for error in exc.errors]
+    if isinstance(exc, ImportRejected | InvalidValue):
+        errors = [error.as_dict() for error in exc.errors] or None
+    headers: dict[str, str] = {}
+    if isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = 'Bearer realm="servicelist"'
+    if isinstance(exc, PreconditionFailed):
+        headers["ETag"] = exc.current_etag
+        extra = {"current_etag": exc.current_etag}
     if isinstance(exc, NotAcceptable):
         extra = {"supported": exc.supported}
     emit, suppressed = _rejections.allow(exc.code)
@@ -138,7 +156,7 @@ async def _servicelist_error(request: Request, exc: Exception) -> Response:
         instance=_instance(request),
         errors=errors,
         extra=extra,
-        headers={"Vary": "Accept"} if isinstance(exc, NotAcceptable) else None,
+        headers={**headers, "Vary": "Accept"} if isinstance(exc, NotAcceptable) else headers,
     )
 
 
@@ -215,18 +233,26 @@ class BodySizeLimit:
     A declared Content-Length is checked up front; a chunked body is counted as it arrives.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, import_max_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.import_max_bytes = import_max_bytes or max_bytes
+
+    def limit(self, scope: Scope) -> int:
+        """Return the body limit of a request: CSV imports carry whole catalogues."""
+        if scope.get("method") == "POST" and str(scope.get("path", "")).endswith("/import"):
+            return self.import_max_bytes
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
+        limit = self.limit(scope)
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await self._reject(scope, send)
+        if declared is not None and declared > limit:
+            await self._reject(scope, send, limit)
             return
 
         received = 0
@@ -236,18 +262,18 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise StarletteHTTPException(413)
             return message
 
         await self.app(scope, counting_receive, send)
 
-    async def _reject(self, scope: Scope, send: Send) -> None:
+    async def _reject(self, scope: Scope, send: Send, limit: int) -> None:
         body = problem_body(
             code="content-too-large",
             title="Content too large",
             status=413,
-            detail=f"The request body is larger than the limit of {self.max_bytes} bytes.",
+            detail=f"The request body is larger than the limit of {limit} bytes.",
             instance=scope.get("path"),
         )
         await send(

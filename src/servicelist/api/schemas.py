@@ -184,6 +184,9 @@ class Service(_Shape):
     added_in: str | None
     previous_label: str | None = Field(description="The 2015 label when 2019 changed it.")
     previous_description: str | None
+    retired_in: int | None = Field(description="The release that retired the service.")
+    replaced_by: list[str] = Field(description="Services that replace this retired one.")
+    replaces: list[str] = Field(description="Retired services this one replaces.")
     functions: list[LinkedItem]
     navigation: list[LinkedItem]
     interactions: list[LinkedItem]
@@ -324,3 +327,92 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     406: _problem("None of the accepted media types is available"),
     422: _problem("Invalid request"),
 }
+
+
+class ListCounts(_Shape):
+    """How many entries one list has in a release, and how many of them are retired."""
+
+    items: int
+    retired: int
+
+
+class Release(_Shape):
+    """A numbered, immutable release of the lists."""
+
+    number: int = Field(examples=[2])
+    title: str = Field(examples=["LGSL 2019 revision"])
+    created_at: str = Field(description="ISO 8601 timestamp with its UTC offset.")
+    origin: str = Field(examples=["bundled lists"])
+    content_hash: str = Field(description="SHA-256 of the release's content, 64 hex digits.")
+    item_count: int
+    link_count: int
+    notes: str
+    lists: dict[str, ListCounts]
+    current: bool = Field(description="Whether this is the newest release, the one served.")
+    href: str
+    previous: str | None
+    changes: str | None = Field(description="The changes since the previous release.")
+
+
+class ReleaseIndex(_Shape):
+    """Every release, oldest first."""
+
+    current: int | None
+    count: int
+    releases: list[Release]
+
+
+class ReleaseReference(_Shape):
+    number: int
+    title: str
+    href: str
+
+
+class FieldChange(_Shape):
+    """One field of an entry or a list, before and after."""
+
+    field: str = Field(examples=["labels.en", "links.hasChannel", "properties.edition"])
+    before: Any
+    after: Any
+
+
+class ReleaseChange(_Shape):
+    """An entry that one release added, retired, changed or (going back) removed."""
+
+    list_id: str = Field(alias="list")
+    id: str
+    label: str
+    href: str
+    change: str = Field(examples=["added", "retired", "changed", "removed"])
+    replaced_by: list[str]
+    fields: list[FieldChange]
+
+
+class ListChanges(_Shape):
+    """The number of changed entries of one list per kind, and changes to the list itself."""
+
+    list_id: str = Field(alias="list")
+    added: int
+    retired: int
+    changed: int
+    removed: int
+    metadata: list[FieldChange]
+
+
+class ReleaseDiffSummary(_Shape):
+    added: int
+    retired: int
+    changed: int
+    removed: int
+    lists: list[ListChanges]
+
+
+class ReleaseDiff(_Page):
+    """One page of the changes from one release to another, with their counts."""
+
+    from_: ReleaseReference = Field(alias="from")
+    to: ReleaseReference
+    list_id: str | None = Field(alias="list")
+    change: str | None
+    summary: ReleaseDiffSummary
+    items: list[ReleaseChange]

@@ -3,6 +3,9 @@
 Each worker keeps one ``Catalogue`` and a cache of built representations. At most every
 ``refresh_interval_seconds`` it reads the hash of the newest load. When the hash changed, it
 rebuilds the snapshot from the database and drops the cache.
+
+Older releases are immutable, so their catalogues and the diffs between them are kept for the
+life of the worker, a few at a time.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from sqlalchemy import Engine
 
 from servicelist.catalogue.snapshot import Catalogue
 from servicelist.errors import ServicelistError
-from servicelist.lists import repository
+from servicelist.lists import releases, repository
+from servicelist.lists.release_diff import ReleaseDiff, diff_bundles
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +35,11 @@ T = TypeVar("T")
 # Representations of a version are cached without limit for fixed resources (a few per item)
 # and up to this many for query results, least recently used first out.
 MAX_QUERY_ENTRIES = 2048
+# Catalogues of releases other than the served one, and diffs between releases, kept per
+# worker, least recently used first out. A catalogue of the bundled lists takes about 60 MB
+# (tracemalloc, CPython 3.11).
+MAX_RELEASE_CATALOGUES = 4
+MAX_RELEASE_DIFFS = 8
 
 
 class CatalogueNotLoaded(ServicelistError):
@@ -151,6 +160,9 @@ class CatalogueState:
         self._checked_at = 0.0
         self.cache = RepresentationCache()
         self._lock = threading.Lock()
+        self._release_catalogues: OrderedDict[int, Catalogue] = OrderedDict()
+        self._release_diffs: OrderedDict[tuple[int, int], ReleaseDiff] = OrderedDict()
+        self._release_lock = threading.Lock()
 
     def fresh_cache(self) -> RepresentationCache | None:
         """Return the cache when the snapshot was checked within the refresh interval."""
@@ -181,9 +193,13 @@ class CatalogueState:
                 if load is None or load.content_hash == self._hash:
                     return
                 bundle = repository.read_all(connection)
+                release = releases.find_release_by_hash(connection, load.content_hash)
             started = time.perf_counter()
             catalogue = Catalogue.build(
-                bundle, version=load.content_hash[:16], loaded_at=load.loaded_at.isoformat()
+                bundle,
+                version=load.content_hash[:16],
+                loaded_at=load.loaded_at.isoformat(),
+                release=release.number if release is not None else None,
             )
             self._catalogue, self._hash, self.cache = (
                 catalogue,
@@ -194,7 +210,75 @@ class CatalogueState:
                 "catalogue snapshot built",
                 extra={
                     "version": catalogue.version,
+                    "release": catalogue.release,
                     "items": len(bundle.items),
                     "seconds": round(time.perf_counter() - started, 3),
                 },
             )
+
+    def release_catalogue_sync(self, number: int) -> Catalogue:
+        """Return the catalogue of release ``number``, or raise ``NotFound``.
+
+        The served catalogue is returned for its own release. Other releases are read from their
+        stored content and indexed on first use, which blocks for a few hundred milliseconds,
+        so async code calls ``release_catalogue`` instead.
+        """
+        served = self._catalogue
+        if served is not None and served.release == number:
+            return served
+        with self._release_lock:
+            found = self._release_catalogues.get(number)
+            if found is not None:
+                self._release_catalogues.move_to_end(number)
+                return found
+            started = time.perf_counter()
+            with self.engine.connect() as connection:
+                release = releases.get_release(connection, number)
+                bundle = releases.read_release_bundle(connection, number)
+            catalogue = Catalogue.build(
+                bundle,
+                version=release.content_hash[:16],
+                loaded_at=release.created_at.isoformat(),
+                release=number,
+            )
+            self._release_catalogues[number] = catalogue
+            if len(self._release_catalogues) > MAX_RELEASE_CATALOGUES:
+                self._release_catalogues.popitem(last=False)
+        log.info(
+            "release catalogue built",
+            extra={"release": number, "seconds": round(time.perf_counter() - started, 3)},
+        )
+        return catalogue
+
+    async def release_catalogue(self, number: int) -> Catalogue:
+        """Return the catalogue of release ``number``, or raise ``NotFound``."""
+        served = self._catalogue
+        if served is not None and served.release == number:
+            return served
+        found = self._release_catalogues.get(number)
+        if found is not None:
+            return found
+        return await to_thread.run_sync(self.release_catalogue_sync, number)
+
+    def release_diff_sync(self, before: int, after: int) -> ReleaseDiff:
+        """Return the changes from release ``before`` to ``after``, or raise ``NotFound``."""
+        key = (before, after)
+        found = self._release_diffs.get(key)
+        if found is not None:
+            return found
+        diff = diff_bundles(
+            self.release_catalogue_sync(before).to_bundle(),
+            self.release_catalogue_sync(after).to_bundle(),
+        )
+        with self._release_lock:
+            self._release_diffs[key] = diff
+            if len(self._release_diffs) > MAX_RELEASE_DIFFS:
+                self._release_diffs.popitem(last=False)
+        return diff
+
+    async def release_diff(self, before: int, after: int) -> ReleaseDiff:
+        """Return the changes from release ``before`` to ``after``, or raise ``NotFound``."""
+        found = self._release_diffs.get((before, after))
+        if found is not None:
+            return found
+        return await to_thread.run_sync(self.release_diff_sync, before, after)

@@ -119,10 +119,16 @@ CATALOGUE_PUBLISHER_SLUG = "servicelist"
 # The organisation a service points to when GOV.UK records no providing tier for it.
 ANY_LOCAL_AUTHORITY = "uk-local-authority"
 
-STATUS_LABELS = {r.STATUS_LIVE: "Live", r.STATUS_DISCONTINUED: "Discontinued"}
+STATUS_LABELS = {
+    r.STATUS_LIVE: "Live",
+    r.STATUS_DISCONTINUED: "Discontinued",
+    r.STATUS_RETIRED: "Retired",
+}
 STATUS_DEFINITIONS = {
     r.STATUS_LIVE: "In use and maintained by its publisher.",
     r.STATUS_DISCONTINUED: "No longer maintained by its publisher, but kept for reference.",
+    r.STATUS_RETIRED: "No longer in the list since a later release; kept so that its identifier "
+    "stays valid, and never reused.",
 }
 
 # The property that links a public service to an item of another list, by that item's list and

@@ -43,20 +43,27 @@ class ServiceFilter:
 
 @dataclass(slots=True)
 class Catalogue:
-    """Every list, item and link of one load, with the indexes the API needs."""
+    """Every list, item and link of one load, with the indexes the API needs.
+
+    ``release`` is the number of the release the content is, or None for lists loaded before
+    releases were recorded.
+    """
 
     version: str
     loaded_at: str
     lists: dict[str, r.ListRecord]
     items: dict[str, list[r.ItemRecord]]
     links: list[r.LinkRecord]
+    release: int | None = None
     _by_key: dict[ItemKey, r.ItemRecord] = field(default_factory=dict)
     _children: dict[ItemKey, list[r.ItemRecord]] = field(default_factory=dict)
     _related: dict[ItemKey, list[RelatedItem]] = field(default_factory=dict)
     _search_text: dict[ItemKey, str] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, bundle: r.ListBundle, *, version: str, loaded_at: str) -> Catalogue:
+    def build(
+        cls, bundle: r.ListBundle, *, version: str, loaded_at: str, release: int | None = None
+    ) -> Catalogue:
         """Index a bundle. Items are ordered by position within each list."""
         items: dict[str, list[r.ItemRecord]] = {record.id: [] for record in bundle.lists}
         for item in bundle.items:
@@ -70,6 +77,7 @@ class Catalogue:
             lists={record.id: record for record in bundle.lists},
             items=items,
             links=list(bundle.links),
+            release=release,
         )
         by_key = catalogue._by_key
         for entries in items.values():
@@ -101,6 +109,14 @@ class Catalogue:
             entries_related.sort(key=lambda rel: (rel.item.list_id, rel.item.position))
         catalogue._related = dict(related)
         return catalogue
+
+    def to_bundle(self) -> r.ListBundle:
+        """Return the lists, items and links as a bundle, items in list and position order."""
+        return r.ListBundle(
+            lists=list(self.lists.values()),
+            items=[item for entries in self.items.values() for item in entries],
+            links=list(self.links),
+        )
 
     # Lookups
 

@@ -87,6 +87,9 @@ def service_view(catalogue: Catalogue, item: r.ItemRecord, base_uri: str) -> dic
         "added_in": properties.get("added_in"),
         "previous_label": properties.get("previous_label"),
         "previous_description": properties.get("previous_description"),
+        "retired_in": properties.get(r.RETIRED_IN),
+        "replaced_by": properties.get(r.REPLACED_BY, []),
+        "replaces": properties.get(r.REPLACES, []),
     }
     for list_id, field in SERVICE_LINK_FIELDS:
         view[field] = [_link_reference(rel) for rel in catalogue.related(item, list_id)]

@@ -197,6 +197,12 @@ class _Vocabulary:
     tiers: frozenset[str]
     function_descendants: dict[str, frozenset[str]]
     navigation_descendants: dict[str, frozenset[str]]
+    # Services that only a later release has. Rows naming them are skipped, not rejected.
+    later_services: frozenset[str] = frozenset()
+
+    def is_later_service(self, identifier: str) -> bool:
+        """Return whether ``identifier`` is a service of a later release but not of this one."""
+        return identifier in self.later_services and identifier not in self.services
 
 
 def _descendants(items: Iterable[r.ItemRecord]) -> dict[str, frozenset[str]]:
@@ -220,7 +226,7 @@ def _descendants(items: Iterable[r.ItemRecord]) -> dict[str, frozenset[str]]:
     return result
 
 
-def _vocabulary(bundle: r.ListBundle) -> _Vocabulary:
+def _vocabulary(bundle: r.ListBundle, later_services: Iterable[str] = ()) -> _Vocabulary:
     """Collect the services of ``bundle`` with their live links, and the known identifiers.
 
     Discontinued links are left out: a discontinued LGNL mapping means the heading no longer
@@ -259,6 +265,7 @@ def _vocabulary(bundle: r.ListBundle) -> _Vocabulary:
         tiers=frozenset(item.identifier for item in items_by_list[r.TIERS]),
         function_descendants=_descendants(items_by_list[r.FUNCTIONS]),
         navigation_descendants=_descendants(items_by_list[r.NAVIGATION]),
+        later_services=frozenset(later_services),
     )
 
 
@@ -905,6 +912,8 @@ def _assign_abc_classes(
     exceptions: dict[str, tuple[str, str, str, str]] = {}
     seen: set[str] = set()
     for row_number, row in rows.rows:
+        if vocabulary.is_later_service(row["service_id"].strip()):
+            continue
         service_id = rows.choice(row_number, row, "service_id", vocabulary.services)
         abc_class = rows.choice(row_number, row, "abc_class", classes)
         reason = rows.text(row_number, row, "reason")
@@ -1136,6 +1145,8 @@ def _assign_life_events(
         source = rows.choice(row_number, row, "source", MAPPING_SOURCES)
         value = row["value"].strip()
         reason = rows.text(row_number, row, "reason")
+        if source == "service" and vocabulary.is_later_service(value):
+            continue
         if source is not None and value not in known[source]:
             rows.error(row_number, "value", value, f"{source} {value!r} not found")
             continue
@@ -1179,15 +1190,19 @@ def _services_below(vocabulary: _Vocabulary, headings: frozenset[str], kind: str
 # --- Entry point -----------------------------------------------------------------------------
 
 
-def read_authored_lists(data_dir: Path, bundle: r.ListBundle) -> r.ListBundle:
+def read_authored_lists(
+    data_dir: Path, bundle: r.ListBundle, *, later_services: Iterable[str] = ()
+) -> r.ListBundle:
     """Read ``data_dir / "authored"`` and evaluate its rules against the services of ``bundle``.
 
     Returns a new bundle with only the authored lists, their items and the links that assign
     them to services. Raises ``ImportRejected`` listing the invalid rows of the first file
-    that has any.
+    that has any. The authored files are written for the newest release: to evaluate them over
+    an older one, pass the newer services in ``later_services``, and the exceptions and
+    life-event mappings that name them are skipped.
     """
     directory = data_dir / "authored"
-    vocabulary = _vocabulary(bundle)
+    vocabulary = _vocabulary(bundle, later_services)
     metadata = _read_metadata(directory)
 
     abc_items = _read_abc_classes(directory)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKeyConstraint, Index, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    LargeBinary,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from servicelist.database import metadata
@@ -106,3 +114,25 @@ class CatalogueLoad(SQLModel, table=True):
     origin: str
     item_count: int
     link_count: int
+
+
+class Release(SQLModel, table=True):
+    """One numbered, immutable release of the lists, with its whole content.
+
+    ``content`` is the zlib-compressed orjson of the release's ``ListBundle`` (see
+    ``servicelist.lists.releases``). Rows are only ever inserted, never updated or deleted.
+    ``list_counts`` maps each list to its number of items and of retired items.
+    """
+
+    __tablename__ = "release"
+
+    number: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    title: str
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    origin: str
+    content_hash: str = Field(max_length=64, unique=True)
+    item_count: int
+    link_count: int
+    notes: str
+    list_counts: dict[str, dict[str, int]] = Field(sa_column=Column(JSON, nullable=False))
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -1,4 +1,7 @@
-"""Loading the standard lists: the bundled files, or one esd-style CSV in place of a list."""
+"""Loading the standard lists: the bundled files, or one esd-style CSV in place of a list.
+
+Every load records a release when it changes the content (``servicelist.lists.releases``).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +14,14 @@ from sqlalchemy import Engine
 
 from servicelist.errors import ImportRejected, RowError
 from servicelist.lists import records as r
-from servicelist.lists import repository
+from servicelist.lists import releases, repository
 from servicelist.lists.models import CatalogueLoad
-from servicelist.lists.sources import parse_esd_list, read_bundled_lists
+from servicelist.lists.sources import (
+    BundledRelease,
+    parse_esd_list,
+    read_bundled_releases,
+    read_newest_bundled_release,
+)
 
 log = logging.getLogger(__name__)
 
@@ -21,15 +29,43 @@ log = logging.getLogger(__name__)
 CSV_LOADABLE_LISTS = (r.SERVICES, r.FUNCTIONS, r.INTERACTIONS)
 
 
+def _is_empty(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return (
+            releases.newest_release(connection) is None and repository.count_items(connection) == 0
+        )
+
+
 def load_bundled(
     engine: Engine, data_dir: Path, progress: Callable[[str], None] | None = None
 ) -> CatalogueLoad:
-    """Replace the stored lists with the bundled ones, in one transaction."""
-    bundle = read_bundled_lists(data_dir, progress)
+    """Replace the stored lists with the bundled ones, in one transaction.
+
+    An empty database gets every bundled release: 1, the LGSL v4.0.1 list of 2015, and 2, the
+    2019 revision. A database with lists gets the newest bundled release only, as a new
+    release when its content differs from the newest stored one.
+    """
+    bundled: list[BundledRelease] = (
+        read_bundled_releases(data_dir, progress)
+        if _is_empty(engine)
+        else [read_newest_bundled_release(data_dir, progress)]
+    )
     if progress is not None:
         progress("writing to the database")
+    # Origins are published with each release, so they name files but not server directories.
+    origin = "bundled lists"
     with engine.begin() as connection:
-        load = repository.replace_all(connection, bundle, origin=f"bundled lists in {data_dir}")
+        # Another process may have loaded lists since the check above.
+        if len(bundled) > 1 and releases.newest_release(connection) is not None:
+            bundled = bundled[-1:]
+        for earlier in bundled[:-1]:
+            repository.record_release(
+                connection, earlier.bundle, origin=origin, title=earlier.title, notes=earlier.notes
+            )
+        newest = bundled[-1]
+        load = repository.replace_all(
+            connection, newest.bundle, origin=origin, title=newest.title, notes=newest.notes
+        )
     log.info(
         "loaded bundled lists",
         extra={"items": load.item_count, "links": load.link_count, "hash": load.content_hash},
@@ -45,7 +81,8 @@ def load_csv(
 ) -> tuple[CatalogueLoad, int]:
     """Replace the items of one list with an esd-style CSV file; keep the other lists.
 
-    Links that point at items the file no longer contains are dropped. Returns the load and
+    Items the file no longer contains are kept as retired, and the links that point at them
+    are dropped. A ``Replaces`` column names the items a row replaces. Returns the load and
     the number of links dropped. Nothing is written when the file has any invalid row.
     """
     if list_id not in CSV_LOADABLE_LISTS:
@@ -81,7 +118,12 @@ def load_csv(
         bundle = r.ListBundle(lists=lists, items=[*kept_items, *new_items], links=kept_links)
         if progress is not None:
             progress("writing to the database")
-        load = repository.replace_all(connection, bundle, origin=f"{list_id} from {path}")
+        load = repository.replace_all(
+            connection,
+            bundle,
+            origin=f"{list_id} from {path.name}",
+            title=f"{list_id} replaced from {path.name}",
+        )
     log.info(
         "loaded list from CSV", extra={"list": list_id, "path": str(path), "dropped_links": dropped}
     )

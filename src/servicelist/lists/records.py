@@ -38,6 +38,14 @@ FOLLOWS_PROCESS = "followsProcess"
 
 STATUS_LIVE = "live"
 STATUS_DISCONTINUED = "discontinued"
+# An entry that a later release no longer has. Releases keep it with this status, because
+# identifiers are never deleted or reused.
+STATUS_RETIRED = "retired"
+
+# Properties of retired entries and of the entries that replace them.
+RETIRED_IN = "retired_in"  # the number of the release that retired the entry
+REPLACED_BY = "replaced_by"  # identifiers of the entries that replace it, in the same list
+REPLACES = "replaces"  # identifiers of the entries that an entry replaces, in the same list
 
 
 @dataclass(frozen=True, slots=True)

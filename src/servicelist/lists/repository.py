@@ -1,10 +1,14 @@
-"""Storage of the standard lists. Every query of the lists tables lives here."""
+"""Storage of the standard lists. Every query of the lists tables lives here.
+
+The release table has its own queries in ``servicelist.lists.releases``.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 from sqlalchemy import Connection, delete, func, insert, select
@@ -12,24 +16,30 @@ from sqlmodel import col
 
 from servicelist.errors import ImportRejected, RowError
 from servicelist.lists import records as r
+from servicelist.lists import releases
 from servicelist.lists.models import CatalogueLoad, ItemLink, ListItem, StandardList
+
+# Release 1 of a database whose lists were loaded before releases were recorded.
+STORED_LISTS_TITLE = "Lists stored before releases were recorded"
+
+
+def as_rows(records: Sequence[Any]) -> list[dict[str, Any]]:
+    """Return dataclass records as plain dicts of their fields, like ``dataclasses.asdict``.
+
+    orjson converts the whole list in C, several times faster than ``asdict``'s deep copies.
+    """
+    rows: list[dict[str, Any]] = orjson.loads(orjson.dumps(records))
+    return rows
 
 
 def content_hash(bundle: r.ListBundle) -> str:
     """Return a SHA-256 over the bundle's content, independent of the order of its records."""
     digest = hashlib.sha256()
-    for part in sorted(
-        orjson.dumps(asdict(record), option=orjson.OPT_SORT_KEYS) for record in bundle.lists
-    ):
-        digest.update(part)
-    for part in sorted(
-        orjson.dumps(asdict(record), option=orjson.OPT_SORT_KEYS) for record in bundle.items
-    ):
-        digest.update(part)
-    for part in sorted(
-        orjson.dumps(asdict(record), option=orjson.OPT_SORT_KEYS) for record in bundle.links
-    ):
-        digest.update(part)
+    for records in (bundle.lists, bundle.items, bundle.links):
+        for part in sorted(
+            orjson.dumps(row, option=orjson.OPT_SORT_KEYS) for row in as_rows(records)
+        ):
+            digest.update(part)
     return digest.hexdigest()
 
 
@@ -67,9 +77,101 @@ def check_integrity(bundle: r.ListBundle) -> None:
         raise ImportRejected(f"the lists are inconsistent: {len(errors)} problems", errors)
 
 
-def replace_all(connection: Connection, bundle: r.ListBundle, *, origin: str) -> CatalogueLoad:
-    """Replace every stored list with ``bundle`` inside the caller's transaction."""
+def _record_stored_lists(connection: Connection) -> releases.ReleaseMetadata | None:
+    """Record the lists already in the tables as release 1, when there are any.
+
+    Databases loaded before the release table existed have lists but no release. Recording
+    them first lets the next load retire what it drops, as with any other release.
+    """
+    if connection.execute(select(func.count()).select_from(StandardList)).scalar_one() == 0:
+        return None
+    stored = read_all(connection)
+    return releases.insert_release(
+        connection,
+        stored,
+        number=1,
+        content_hash=content_hash(stored),
+        title=STORED_LISTS_TITLE,
+        origin="list tables",
+        notes="The lists as stored when servicelist first recorded a release.",
+    )
+
+
+def record_release(
+    connection: Connection,
+    bundle: r.ListBundle,
+    *,
+    origin: str,
+    title: str | None = None,
+    notes: str = "",
+) -> releases.RecordedRelease:
+    """Record ``bundle`` as a new release inside the caller's transaction, if it changes anything.
+
+    The bundle is checked, then the entries that the newest release has and the bundle lacks
+    are kept as retired (``releases.apply_retirements``). When the result has the content of
+    the newest release, no release is added. ``title`` defaults to "Release N".
+    Raises ``ImportRejected`` for an inconsistent bundle, a revived identifier, an invalid
+    replacement, or content identical to an older release than the newest.
+    """
     check_integrity(bundle)
+    previous = releases.newest_release(connection)
+    if previous is None:
+        previous = _record_stored_lists(connection)
+    previous_bundle = (
+        releases.read_release_bundle(connection, previous.number) if previous else None
+    )
+    number = previous.number + 1 if previous else 1
+    content = releases.apply_retirements(
+        bundle,
+        previous_bundle,
+        previous_number=previous.number if previous else None,
+        number=number,
+    )
+    digest = content_hash(content)
+    if previous is not None and digest == previous.content_hash:
+        return releases.RecordedRelease(previous, content, created=False)
+
+    earlier = releases.find_release_by_hash(connection, digest)
+    if earlier is not None:
+        # NOTE: content hashes are unique, so going back to the content of an older release
+        # (say, undoing a CSV load that changed only labels) is rejected.
+        error = RowError(
+            0,
+            None,
+            digest,
+            f"the lists are identical to release {earlier.number}, but release "
+            f"{previous.number if previous else '?'} is newer; a release's content is never "
+            "recorded twice",
+        )
+        raise ImportRejected(
+            f"the lists are identical to release {earlier.number}; nothing was loaded", [error]
+        )
+    release = releases.insert_release(
+        connection,
+        content,
+        number=number,
+        content_hash=digest,
+        title=title or f"Release {number}",
+        origin=origin,
+        notes=notes,
+    )
+    return releases.RecordedRelease(release, content, created=True)
+
+
+def replace_all(
+    connection: Connection,
+    bundle: r.ListBundle,
+    *,
+    origin: str,
+    title: str | None = None,
+    notes: str = "",
+) -> CatalogueLoad:
+    """Record ``bundle`` as a release and store it in the list tables, in the caller's transaction.
+
+    The tables hold the newest release, retired entries included: see ``record_release``.
+    """
+    recorded = record_release(connection, bundle, origin=origin, title=title, notes=notes)
+    content = recorded.bundle
 
     connection.execute(delete(ItemLink))
     connection.execute(delete(ListItem))
@@ -77,22 +179,19 @@ def replace_all(connection: Connection, bundle: r.ListBundle, *, origin: str) ->
 
     connection.execute(
         insert(StandardList),
-        [
-            {**asdict(record), "files": list(record.files), "position": position}
-            for position, record in enumerate(bundle.lists)
-        ],
+        [{**row, "position": position} for position, row in enumerate(as_rows(content.lists))],
     )
-    if bundle.items:
-        connection.execute(insert(ListItem), [asdict(item) for item in bundle.items])
-    if bundle.links:
-        connection.execute(insert(ItemLink), [asdict(link) for link in bundle.links])
+    if content.items:
+        connection.execute(insert(ListItem), as_rows(content.items))
+    if content.links:
+        connection.execute(insert(ItemLink), as_rows(content.links))
 
     load = CatalogueLoad(
         loaded_at=datetime.now(UTC),
-        content_hash=content_hash(bundle),
+        content_hash=recorded.release.content_hash,
         origin=origin,
-        item_count=len(bundle.items),
-        link_count=len(bundle.links),
+        item_count=len(content.items),
+        link_count=len(content.links),
     )
     result = connection.execute(
         insert(CatalogueLoad).values(

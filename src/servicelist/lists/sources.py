@@ -1,9 +1,9 @@
 """Turn the bundled source files into one ``ListBundle``.
 
 Each ``parse_*`` function takes the bytes of one published file and returns records; it never
-touches the database. ``read_bundled_lists`` combines them the way the catalogue publishes them:
-the 2015 LGSL as the base, the 2019 labels and descriptions on top, and the mappings between
-the lists.
+touches the database. ``read_bundled_releases`` combines them into the two releases the bundled
+files make: the 2015 LGSL alone, then the 2019 labels and descriptions on top, each with the
+mappings between the lists. ``read_bundled_lists`` returns the newest of them.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from servicelist.errors import ImportRejected, RowError
 from servicelist.lists import records as r
@@ -76,7 +77,9 @@ def parse_esd_list(data: bytes, *, list_id: str, source: str) -> list[r.ItemReco
     """Parse an esd-toolkit list export (services, functions, interactions) into items.
 
     ``Parent identifiers`` gives the hierarchy where the list has one; only the first parent
-    is kept because the esd lists used here are strict trees.
+    is kept because the esd lists used here are strict trees. The optional ``Replaces`` column
+    names, separated by semicolons, the identifiers that a row replaces. They go into the
+    item's ``replaces`` property, and the load retires them (``servicelist.lists.releases``).
     """
     rows = read_rows(data, source=source, required=("Identifier", "Label"))
     items: list[r.ItemRecord] = []
@@ -98,6 +101,7 @@ def parse_esd_list(data: bytes, *, list_id: str, source: str) -> list[r.ItemReco
 
         description = clean_text(row.get("Description", ""))
         parents = [p.strip() for p in row.get("Parent identifiers", "").split(";") if p.strip()]
+        replaces = _parse_replaces(row.get("Replaces", ""), identifier, row_number, errors)
         items.append(
             r.ItemRecord(
                 list_id=list_id,
@@ -109,10 +113,29 @@ def parse_esd_list(data: bytes, *, list_id: str, source: str) -> list[r.ItemReco
                 modified=esd_date(row.get("Modified", "")),
                 history_notes=clean_text(row.get("History notes", "")) or None,
                 parent=parents[0] if parents else None,
+                properties={r.REPLACES: replaces} if replaces else {},
             )
         )
     _rejected_if_any(source, errors)
     return items
+
+
+def _parse_replaces(value: str, identifier: int, row: int, errors: list[RowError]) -> list[str]:
+    """Return the identifiers of a ``Replaces`` cell, or record why one is invalid."""
+    replaced: list[str] = []
+    for part in value.split(";"):
+        text = part.strip()
+        if not text:
+            continue
+        if not (text.isascii() and text.isdigit()):
+            errors.append(RowError(row, "Replaces", text, "identifier must be a whole number"))
+        elif int(text) == identifier:
+            errors.append(RowError(row, "Replaces", text, "an item cannot replace itself"))
+        elif str(int(text)) in replaced:
+            errors.append(RowError(row, "Replaces", text, "identifier is named twice"))
+        else:
+            replaced.append(str(int(text)))
+    return replaced
 
 
 def apply_revision(
@@ -396,24 +419,45 @@ def read_list_metadata(data: bytes) -> list[r.ListRecord]:
     return [r.ListRecord(**{**entry, "files": tuple(entry["files"])}) for entry in entries]
 
 
-def read_bundled_lists(
-    data_dir: Path, progress: Callable[[str], None] | None = None
-) -> r.ListBundle:
-    """Read every bundled source file under ``data_dir`` into one bundle."""
+class BundledRelease(NamedTuple):
+    """One release the bundled files make: its title, notes and content."""
+
+    title: str
+    notes: str
+    bundle: r.ListBundle
+
+
+@dataclass(frozen=True, slots=True)
+class _StandardSources:
+    """The parsed standard files, before the services of an edition are chosen."""
+
+    services_2015: list[r.ItemRecord]
+    revision_2019: list[r.ItemRecord]
+    lists: list[r.ListRecord]
+    other_items: list[r.ItemRecord]
+    links: list[r.LinkRecord]
+
+
+# The services list of release 1, which has only the 2015 file. lists.json describes the list
+# with the 2019 revision applied, as the newest release publishes it.
+SERVICES_2015_VERSION = "4.0.1 (2015)"
+SERVICES_2015_DESCRIPTION = (
+    "The standard list of services that UK local authorities provide, one entry per service "
+    "with a stable identifier. The full v4.0.1 list of 2015."
+)
+SERVICES_2015_FILE = "lgsl_services_2015.csv"
+
+
+def _read_standard_sources(data_dir: Path, step: Callable[[str], None]) -> _StandardSources:
     esd = data_dir / "esd_lists"
     authored = data_dir / "authored"
-
-    def step(message: str) -> None:
-        log.info("reading bundled lists", extra={"step": message})
-        if progress is not None:
-            progress(message)
 
     def read(path: Path) -> bytes:
         return path.read_bytes()
 
     step("LGSL services 2015")
     services = parse_esd_list(
-        read(esd / "lgsl_services_2015.csv"), list_id=r.SERVICES, source="lgsl_services_2015.csv"
+        read(esd / SERVICES_2015_FILE), list_id=r.SERVICES, source=SERVICES_2015_FILE
     )
     services = [
         replace(item, properties={**item.properties, "edition": "2015"}) for item in services
@@ -422,7 +466,6 @@ def read_bundled_lists(
     revision = parse_esd_list(
         read(esd / "lgsl_services_2019.csv"), list_id=r.SERVICES, source="lgsl_services_2019.csv"
     )
-    services = apply_revision(services, revision, edition="2019")
 
     step("esd functions")
     functions = parse_esd_list(
@@ -453,17 +496,131 @@ def read_bundled_lists(
     interaction_links = parse_interaction_pairs(
         read(esd / "govuk_fallback_links.csv"), source="govuk_fallback_links.csv"
     )
-
-    metadata = read_list_metadata(read(esd / "lists.json"))
-    standard = r.ListBundle(
-        lists=metadata,
-        items=[*services, *interactions, *functions, *headings, *tiers, *councils],
+    return _StandardSources(
+        services_2015=services,
+        revision_2019=revision,
+        lists=read_list_metadata(read(esd / "lists.json")),
+        other_items=[*interactions, *functions, *headings, *tiers, *councils],
         links=[*navigation_links, *function_links, *tier_links, *council_links, *interaction_links],
     )
+
+
+def _with_authored(
+    data_dir: Path,
+    lists: list[r.ListRecord],
+    items: list[r.ItemRecord],
+    links: list[r.LinkRecord],
+    step: Callable[[str], None],
+    later_services: Iterable[str] = (),
+) -> r.ListBundle:
+    """Return the standard lists with the authored lists evaluated over their services."""
+    standard = r.ListBundle(lists=lists, items=items, links=links)
     step("authored ABC classes, channels, audiences, life events and processes")
-    authored_bundle = read_authored_lists(data_dir, standard)
+    authored_bundle = read_authored_lists(data_dir, standard, later_services=later_services)
     return r.ListBundle(
         lists=[*standard.lists, *authored_bundle.lists],
         items=[*standard.items, *authored_bundle.items],
         links=[*standard.links, *authored_bundle.links],
     )
+
+
+def _release_2015(
+    data_dir: Path, sources: _StandardSources, step: Callable[[str], None]
+) -> BundledRelease:
+    """Return the v4.0.1 list of 2015 alone, with the other lists and the mappings it allows.
+
+    The navigation, tier and interaction files are newer than 2015. Their mappings to the
+    services that only 2019 added are left out, because this release lacks those services.
+    """
+    services = sources.services_2015
+    items = [*services, *sources.other_items]
+    keys = {(item.list_id, item.identifier) for item in items}
+    links = [
+        link
+        for link in sources.links
+        if (link.subject_list, link.subject_id) in keys
+        and (link.object_list, link.object_id) in keys
+    ]
+    newest_change = max(filter(None, (item.modified for item in services)), default="2015")
+    lists = [
+        replace(
+            record,
+            version=SERVICES_2015_VERSION,
+            modified=newest_change,
+            description=SERVICES_2015_DESCRIPTION,
+            files=(SERVICES_2015_FILE,),
+        )
+        if record.id == r.SERVICES
+        else record
+        for record in sources.lists
+    ]
+    later_services = {item.identifier for item in sources.revision_2019} - {
+        item.identifier for item in services
+    }
+    bundle = _with_authored(data_dir, lists, items, links, step, later_services)
+    notes = (
+        f"The LGSL v4.0.1 list of 2015 ({len(services):,} services) with the other bundled "
+        f"lists and the authored lists evaluated over it. {len(sources.links) - len(links)} "
+        "mappings to services that only the 2019 revision has are left out."
+    )
+    return BundledRelease("LGSL v4.0.1 (2015)", notes, bundle)
+
+
+def _release_2019(
+    data_dir: Path, sources: _StandardSources, step: Callable[[str], None]
+) -> BundledRelease:
+    """Return the 2015 list with the 2019 revision applied, as the catalogue publishes it."""
+    services = apply_revision(sources.services_2015, sources.revision_2019, edition="2019")
+    bundle = _with_authored(
+        data_dir, sources.lists, [*services, *sources.other_items], sources.links, step
+    )
+    added = sum(1 for item in services if item.properties.get("added_in") == "2019")
+    relabelled = sum(
+        1
+        for item in services
+        if item.properties.get("edition") == "2019" and "previous_label" in item.properties
+    )
+    notes = (
+        f"The 2019 revision of {len(sources.revision_2019):,} services applied over v4.0.1: "
+        f"{relabelled} labels changed and {added} services added, {len(services):,} services "
+        "in all."
+    )
+    return BundledRelease("LGSL 2019 revision", notes, bundle)
+
+
+def _progress_step(progress: Callable[[str], None] | None) -> Callable[[str], None]:
+    def step(message: str) -> None:
+        log.info("reading bundled lists", extra={"step": message})
+        if progress is not None:
+            progress(message)
+
+    return step
+
+
+def read_bundled_releases(
+    data_dir: Path, progress: Callable[[str], None] | None = None
+) -> list[BundledRelease]:
+    """Read the bundled files under ``data_dir`` into their releases, oldest first.
+
+    Release 1 is the LGSL v4.0.1 list of 2015; release 2 applies the 2019 revision over it.
+    Each has the other bundled lists and the authored lists evaluated over its services.
+    """
+    step = _progress_step(progress)
+    sources = _read_standard_sources(data_dir, step)
+    return [_release_2015(data_dir, sources, step), _release_2019(data_dir, sources, step)]
+
+
+def read_newest_bundled_release(
+    data_dir: Path, progress: Callable[[str], None] | None = None
+) -> BundledRelease:
+    """Read the bundled files under ``data_dir`` into their newest release only."""
+    step = _progress_step(progress)
+    sources = _read_standard_sources(data_dir, step)
+    return _release_2019(data_dir, sources, step)
+
+
+def read_bundled_lists(
+    data_dir: Path, progress: Callable[[str], None] | None = None
+) -> r.ListBundle:
+    """Read every bundled source file under ``data_dir`` into the newest release's bundle."""
+    return read_newest_bundled_release(data_dir, progress).bundle

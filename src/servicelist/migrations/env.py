@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-import servicelist.lists.models  # noqa: F401  (registers the tables on the metadata)
+import servicelist.lists.models
+import servicelist.municipalities.models  # noqa: F401
 from servicelist.database import create_database_engine, metadata
 from servicelist.settings import get_settings
 

@@ -120,7 +120,7 @@ async def list_services(
             description="Words that must all occur in the label or description (any case).",
         ),
     ] = None,
-    status: Annotated[Literal["live", "discontinued"] | None, Query()] = None,
+    status: Annotated[Literal["live", "discontinued", "retired"] | None, Query()] = None,
     limit: LimitParameter = None,
     cursor: CursorParameter = None,
 ) -> Response:

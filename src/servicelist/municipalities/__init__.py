@@ -1,0 +1,1 @@
+"""Municipalities, their local catalogues, API keys, change history and release reviews."""
