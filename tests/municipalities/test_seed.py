@@ -39,6 +39,7 @@ def test_district_has_county_parent(api: TestClient) -> None:
     assert adur["region"]["id"] == "england"
     assert adur["release"]["number"] == 1
     assert adur["published"] is True
+    assert adur["created_at"].endswith("+00:00")
 
 
 def test_district_county_service_resolves_to_county(api: TestClient) -> None:

@@ -20,7 +20,7 @@ from servicelist.errors import NotFound
 from servicelist.lists import records as r
 from servicelist.municipalities import fields as f
 from servicelist.municipalities.models import LocalTerm, Municipality
-from servicelist.municipalities.repository import LOCAL, EntryRecord, LocalData
+from servicelist.municipalities.repository import LOCAL, EntryRecord, LocalData, iso
 
 API_PREFIX = "/v1"
 LOCAL_ID_HELP = "lowercase letters, digits and hyphens, starting with a letter (at most 80)"
@@ -180,7 +180,7 @@ class LocalCatalogue:
                     "source": "local",
                     "origin": override.source,
                     "set_by": override.updated_by,
-                    "set_at": override.updated_at.isoformat(),
+                    "set_at": iso(override.updated_at),
                     "based_on_release": override.base_release,
                 }
         return values, provenance

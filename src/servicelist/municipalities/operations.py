@@ -301,8 +301,8 @@ def municipality_document(
         "published": municipality.published,
         "revision": municipality.revision,
         "source": municipality.source,
-        "created_at": municipality.created_at.isoformat(),
-        "updated_at": municipality.updated_at.isoformat(),
+        "created_at": repository.iso(municipality.created_at),
+        "updated_at": repository.iso(municipality.updated_at),
         "catalogue": {
             "services_href": f"{href}/services",
             "changed_services": len(local.entries),
@@ -485,7 +485,7 @@ def term_document(term: LocalTerm) -> dict[str, Any]:
         "descriptions": term.descriptions,
         "parent": term.parent,
         "revision": term.revision,
-        "updated_at": term.updated_at.isoformat(),
+        "updated_at": repository.iso(term.updated_at),
     }
 
 

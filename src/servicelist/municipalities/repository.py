@@ -79,6 +79,16 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def iso(value: datetime) -> str:
+    """Return a stored time in ISO 8601 with its UTC offset.
+
+    SQLite returns the stored UTC times without an offset, PostgreSQL with one; both mean UTC.
+    """
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()
+
+
 # Regions and municipalities
 
 

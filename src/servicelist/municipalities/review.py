@@ -16,7 +16,7 @@ from typing import Any
 from servicelist.lists import records as r
 from servicelist.municipalities.effective import LocalCatalogue
 from servicelist.municipalities.models import ReviewItem
-from servicelist.municipalities.repository import LOCAL, now
+from servicelist.municipalities.repository import LOCAL, iso, now
 
 CONFLICT = "conflict"
 TAKEN_OVER = "taken-over"
@@ -171,8 +171,8 @@ def item_view(item: ReviewItem, municipality_id: str) -> dict[str, Any]:
         "resolution": item.resolution,
         "resolved_value": item.resolved_value,
         "resolved_by": item.resolved_by,
-        "resolved_at": item.resolved_at.isoformat() if item.resolved_at else None,
-        "created_at": item.created_at.isoformat(),
+        "resolved_at": iso(item.resolved_at) if item.resolved_at else None,
+        "created_at": iso(item.created_at),
     }
 
 

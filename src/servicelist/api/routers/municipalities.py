@@ -1047,7 +1047,7 @@ def _change_view(change: Any) -> dict[str, Any]:
         "after": change.after,
         "actor": change.actor,
         "release": change.release,
-        "at": change.at.isoformat(),
+        "at": repository.iso(change.at),
     }
 
 
@@ -1166,8 +1166,8 @@ async def list_municipality_keys(
                     "id": key.id,
                     "name": key.name,
                     "role": key.role,
-                    "created_at": key.created_at.isoformat(),
-                    "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
+                    "created_at": repository.iso(key.created_at),
+                    "revoked_at": repository.iso(key.revoked_at) if key.revoked_at else None,
                 }
                 for key in found
             ]
