@@ -402,3 +402,37 @@ def releases_diff(
     totals = diff.totals()
     table.add_row("all lists", *(str(totals[kind]) for kind in CHANGE_KINDS))
     Console(width=160).print(table)
+
+
+changes_app = typer.Typer(help="The change history behind the change feed.", no_args_is_help=True)
+app.add_typer(changes_app, name="changes")
+
+
+@changes_app.command("prune")
+def changes_prune(
+    retention_days: Annotated[
+        int | None,
+        typer.Option(
+            min=0, help="Keep this many days of history; default SERVICELIST_CHANGE_RETENTION_DAYS."
+        ),
+    ] = None,
+    municipality: Annotated[
+        str | None, typer.Option(help="Prune only this municipality's history.")
+    ] = None,
+) -> None:
+    """Delete recorded changes older than the retention period, from the history and the feed.
+
+    Change-feed cursors from before the deleted changes get 410 Gone afterwards. Run it
+    daily, for example from a systemd timer or cron.
+    """
+    from servicelist.feed.prune import prune_changes
+
+    settings = get_settings()
+    engine = _engine(settings)
+    migrations.upgrade(engine)
+    days = settings.change_retention_days if retention_days is None else retention_days
+    result = prune_changes(engine, days, municipality_id=municipality)
+    console.print(
+        f"Deleted {result.total} changes older than {result.cutoff:%Y-%m-%d %H:%M:%S %Z} "
+        f"({days} days); municipalities affected: {len(result.removed)}."
+    )

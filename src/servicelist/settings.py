@@ -45,6 +45,14 @@ class Settings(BaseSettings):
         ge=0,
         description="How often a server checks the database for a newer load of the lists.",
     )
+    change_retention_days: int = Field(
+        default=90,
+        ge=0,
+        description=(
+            "Days of change history kept; `servicelist changes prune` removes older changes, "
+            "and change-feed cursors from before them get 410 Gone."
+        ),
+    )
     sqlite_synchronous: str = Field(
         default="NORMAL",
         description=(

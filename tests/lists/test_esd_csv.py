@@ -66,6 +66,11 @@ def test_mojibake_and_character_references() -> None:
     assert clean_text("bursary.\xa0") == "bursary."
 
 
+def test_mac_roman_e_acute_repaired() -> None:
+    assert clean_text("Street caf\u017d licence") == "Street café licence"
+    assert clean_text("\u017dilina twinning") == "\u017dilina twinning"
+
+
 def test_header_shorter_than_rows_with_named_extras() -> None:
     data = (
         b"la,lgsl,lgil,link\n"

@@ -105,7 +105,9 @@ def test_bundled_sources_make_two_releases() -> None:
     assert second.title == "LGSL 2019 revision"
     assert len(_services(first.bundle)) == 1519
     assert len(_services(second.bundle)) == 1567
-    assert "72 labels changed and 48 services added" in second.notes
+    # 72 labels differ in the files; one of them (742, "Street caf\u017d licence") only by the
+    # export's broken "é", which the loader repairs.
+    assert "71 labels changed and 48 services added" in second.notes
     assert repository.content_hash(second.bundle) == repository.content_hash(
         read_bundled_lists(default_data_dir())
     )
@@ -568,7 +570,7 @@ def test_diff_shows_label_changes(bundled_diff: tuple[r.ListBundle, r.ListBundle
         for entry in changed.values()
         if any(change.field == "labels.en" for change in entry.fields)
     ]
-    assert len(relabelled) == 72
+    assert len(relabelled) == 71
     assert fields["labels.en"].before == "Special educational needs co-ordinated support plan"
     assert fields["labels.en"].after == "Education, health and care (EHC) plan"
     assert fields["properties.edition"].before == "2015"

@@ -45,7 +45,8 @@ def test_services_2015_base_with_2019_revision(bundle: r.ListBundle) -> None:
 
     assert editions == {"2015": 1567 - 989, "2019": 989}
     assert sum(1 for item in services.values() if item.properties.get("added_in") == "2019") == 48
-    assert sum(1 for item in services.values() if "previous_label" in item.properties) == 72
+    # 72 labels differ in the files, one of them only by a broken "é" that the loader repairs.
+    assert sum(1 for item in services.values() if "previous_label" in item.properties) == 71
 
 
 def test_abandoned_vehicles(bundle: r.ListBundle) -> None:

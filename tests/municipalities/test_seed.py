@@ -12,7 +12,8 @@ def test_seed_counts(api: TestClient, seeded: SeedResult | None) -> None:
     councils = [item for item in listing["items"] if not item["id"].startswith("zz-")]
     assert len(councils) == 382
     regions = {region["id"]: region for region in api.get("/v1/regions").json()["items"]}
-    assert {key: region["municipality_count"] for key, region in regions.items()} == {
+    nations = ("england", "northern-ireland", "scotland", "wales")
+    assert {key: regions[key]["municipality_count"] for key in nations} == {
         "england": 317,
         "northern-ireland": 11,
         "scotland": 32,

@@ -13,11 +13,17 @@ from servicelist import __version__
 from servicelist.api.fastpath import FastPath
 from servicelist.api.problems import BodySizeLimit, install_problem_handlers
 from servicelist.api.routers import (
+    benchmarks,
     catalogue,
+    changes,
+    hsds,
     life_events,
     lists,
     municipalities,
+    navigation,
+    open311,
     releases,
+    search,
     services,
     vocabulary,
 )
@@ -25,6 +31,7 @@ from servicelist.api.state import CatalogueState
 from servicelist.database import create_database_engine
 from servicelist.municipalities.effective import StandardFieldCache
 from servicelist.municipalities.operations import Reader
+from servicelist.search.service import SearchService
 from servicelist.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -65,6 +72,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         field_cache=StandardFieldCache(),
         base_uri=settings.base_uri,
     )
+    app.state.search = SearchService(
+        engine, settings.data_dir, app.state.municipal_reader.field_cache
+    )
 
     install_problem_handlers(app)
     app.include_router(lists.router)
@@ -74,6 +84,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(vocabulary.router)
     app.include_router(releases.router)
     app.include_router(municipalities.router)
+    app.include_router(search.router)
+    app.include_router(benchmarks.router)
+    app.include_router(changes.router)
+    app.include_router(open311.selection_router)
+    app.include_router(open311.router)
+    app.include_router(navigation.router)
+    app.include_router(hsds.router)
 
     @app.get("/v1", include_in_schema=False)
     async def index(request: Request) -> Response:

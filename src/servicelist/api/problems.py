@@ -239,8 +239,9 @@ class BodySizeLimit:
         self.import_max_bytes = import_max_bytes or max_bytes
 
     def limit(self, scope: Scope) -> int:
-        """Return the body limit of a request: CSV imports carry whole catalogues."""
-        if scope.get("method") == "POST" and str(scope.get("path", "")).endswith("/import"):
+        """Return the body limit of a request: CSV uploads carry whole catalogues or volumes."""
+        path = str(scope.get("path", ""))
+        if scope.get("method") == "POST" and path.endswith(("/import", "/volumes")):
             return self.import_max_bytes
         return self.max_bytes
 

@@ -39,6 +39,12 @@ _MOJIBAKE = (
 )
 
 
+# The 2019 exports spell "café" as "cafŽ": an "é" written in Mac Roman (0x8E) and read as
+# Windows-1252, where 0x8E is "Ž". English text never has "Ž" after a lowercase letter, so only
+# that position is repaired and a real "Ž" in a name stays.
+_MAC_ROMAN_E_ACUTE = re.compile("(?<=[a-z])\u017d")
+
+
 def clean_text(value: str) -> str:
     """Return the text of a published field with the export artefacts removed."""
     text = value.replace("\r\n", "\n").replace("\r", "\n")
@@ -48,6 +54,7 @@ def clean_text(value: str) -> str:
     text = _TRAILING_LANGUAGE_TAG.sub("", text.strip())
     for broken, repaired in _MOJIBAKE:
         text = text.replace(broken, repaired)
+    text = _MAC_ROMAN_E_ACUTE.sub("é", text)
     text = html.unescape(text).replace("\xa0", " ")
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line)

@@ -5,9 +5,13 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+import servicelist.benchmarks.models
+import servicelist.feed.models
 import servicelist.lists.models
-import servicelist.municipalities.models  # noqa: F401
+import servicelist.municipalities.models
+import servicelist.open311.models  # noqa: F401
 from servicelist.database import create_database_engine, metadata
+from servicelist.search.models import include_in_comparison
 from servicelist.settings import get_settings
 
 
@@ -17,6 +21,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_in_comparison,
     )
     with context.begin_transaction():
         context.run_migrations()

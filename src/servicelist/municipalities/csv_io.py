@@ -49,6 +49,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection
 
+from servicelist.csv_files import read_table
 from servicelist.errors import ImportRejected, RowError
 from servicelist.lists import records as r
 from servicelist.municipalities import fields as f
@@ -383,7 +384,11 @@ def plan_import(local: LocalCatalogue, data: bytes) -> ImportPlan:
     Raise ``ImportRejected`` listing every bad row and cell. A cell equal to the current
     override is no change, and an empty cell where an override exists resets it.
     """
-    header, rows = _read_table(data)
+    header, rows = read_table(
+        data,
+        max_rows=MAX_ROWS,
+        empty_hint="export the catalogue as CSV to get the columns",
+    )
     errors = _Errors()
     terms = local.terms()
     names = [unquote(name).strip() for name in header]
@@ -407,45 +412,6 @@ def plan_import(local: LocalCatalogue, data: bytes) -> ImportPlan:
             services.append(plan)
     errors.raise_if_any()
     return ImportPlan(rows=len(seen), services=services)
-
-
-def _read_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Parse the CSV bytes into the header and the numbered rows (the header is row 1).
-
-    A row is a record, so a cell with line breaks still counts as one row, as a spreadsheet
-    shows it.
-    """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportRejected(
-            "The file is not UTF-8 text; save it as 'CSV UTF-8' and upload it again.",
-            [RowError(0, None, None, f"invalid UTF-8 at byte {error.start}: {error.reason}")],
-        ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    row_number = 1
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        header = next(reader, None)
-        if header is None:
-            raise ImportRejected(
-                "The file is empty; export the catalogue as CSV to get the columns.",
-                [RowError(1, None, None, "the file has no header row")],
-            )
-        for cells in reader:
-            row_number += 1
-            if row_number - 1 > MAX_ROWS:
-                raise ImportRejected(
-                    f"The file has more than {MAX_ROWS} rows; split it into smaller files.",
-                    [RowError(row_number, None, None, f"more than {MAX_ROWS} rows")],
-                )
-            rows.append((row_number, cells))
-    except csv.Error as error:
-        raise ImportRejected(
-            f"The file is not valid CSV at row {row_number + 1}: {error}.",
-            [RowError(row_number + 1, None, None, f"invalid CSV: {error}")],
-        ) from None
-    return header, rows
 
 
 def _check_header(names: list[str], terms: f.Terms, errors: _Errors) -> dict[str, int]:

@@ -153,6 +153,10 @@ class Change(SQLModel, table=True):
     __table_args__ = (
         ForeignKeyConstraint(["municipality_id"], ["municipality.id"]),
         Index("ix_change_entry", "municipality_id", "entity", "entity_id"),
+        # The change feed reads one municipality's changes in id order (revision 0006).
+        Index("ix_change_municipality_id_id", "municipality_id", "id"),
+        # Pruned ids are never handed out again on SQLite, so feed cursors stay ordered.
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)

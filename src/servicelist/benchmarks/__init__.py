@@ -1,0 +1,1 @@
+"""Benchmarks: metrics per municipality, contact volumes, channel costs and comparisons."""

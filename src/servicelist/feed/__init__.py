@@ -1,0 +1,1 @@
+"""The change feed of a municipality's effective catalogue, with opaque cursors and retention."""

@@ -1,0 +1,1 @@
+"""Ranked search over the standard services and each municipality's effective catalogue."""
