@@ -19,22 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 from starlette.responses import Response
 
-from servicelist.api import schemas
+from servicelist.api import municipal, schemas
 from servicelist.api.auth import OptionalPrincipal, Principal, RequiredPrincipal
+from servicelist.api.municipal import IfMatch
 from servicelist.api.problems import NotAcceptable
-from servicelist.api.routers.municipalities import (
-    IfMatch,
-    _can_see,
-    _decode_cursor,
-    _encode_cursor,
-    _reader,
-    _require_csv,
-    _respond,
-    _run,
-    _send,
-    _state,
-    _visible,
-)
 from servicelist.api.state import Representation
 from servicelist.benchmarks import charts, comparison, costs, report, scenarios, svg, volumes
 from servicelist.benchmarks import repository as bench_repository
@@ -91,14 +79,14 @@ def _benchmarks(request: Request) -> BenchmarkService:
         with _service_lock:
             service = getattr(state, "benchmarks", None)
             if service is None:
-                reader = _reader(request)
+                reader = municipal.reader_for(request)
                 service = BenchmarkService(reader.catalogue_for, reader.field_cache)
                 state.benchmarks = service
     return service
 
 
 async def _newest(request: Request) -> int:
-    catalogue, _ = await _state(request).current()
+    catalogue, _ = await municipal.catalogue_state(request).current()
     return catalogue.release or 1
 
 
@@ -183,7 +171,7 @@ def _select(
 ) -> Selection:
     """Read the visible municipalities and narrow them to the requested ones."""
     everyone = repository.list_municipalities(connection)
-    universe = [m for m in everyone if _can_see(m, principal)]
+    universe = [m for m in everyone if municipal.can_see(m, principal)]
     regions = {region.id: region for region in repository.list_regions(connection)}
     selected = universe
     if region is not None:
@@ -230,7 +218,7 @@ def _table_response(
 ) -> Response:
     private = principal is not None
     if fmt == "json":
-        return _respond(request, document, private=private)
+        return municipal.respond(request, document, private=private)
     if fmt == "csv":
         _, header, rows = sheets[0]
         body = comparison.to_csv(header, rows)
@@ -240,7 +228,7 @@ def _table_response(
         body = comparison.to_xlsx(sheets)
         media_type = comparison.XLSX_MEDIA_TYPE
         disposition = f'attachment; filename="{filename}.xlsx"'
-    return _send(
+    return municipal.send(
         request,
         Representation.of(body, media_type),
         private=private,
@@ -286,7 +274,7 @@ async def compare_municipalities(
     service = _benchmarks(request)
 
     def build() -> dict[str, Any]:
-        with _reader(request).engine.connect() as connection:
+        with municipal.reader_for(request).engine.connect() as connection:
             selection = _select(
                 connection, principal, municipalities=municipalities, region=region, tier=tier
             )
@@ -303,7 +291,7 @@ async def compare_municipalities(
             newest_release=newest,
         )
 
-    document = await _run(build)
+    document = await municipal.run(build)
     municipality_table = comparison.table_rows(document)
     statistics_table = comparison.statistics_rows(document)
     sheets = [
@@ -328,10 +316,10 @@ async def municipality_metrics(
     service = _benchmarks(request)
 
     def build() -> dict[str, Any]:
-        reader = _reader(request)
+        reader = municipal.reader_for(request)
         with reader.engine.connect() as connection:
             municipality = reader.municipality(connection, municipality_id)
-            _visible(municipality, principal)
+            municipal.require_visible(municipality, principal)
             (computed,) = service.metrics(connection, [municipality])
         return {
             "municipality": comparison.municipality_reference(municipality),
@@ -341,7 +329,7 @@ async def municipality_metrics(
             "counts": computed.metrics.detail(),
         }
 
-    return _respond(request, await _run(build), private=principal is not None)
+    return municipal.respond(request, await municipal.run(build), private=principal is not None)
 
 
 @router.get(
@@ -364,7 +352,7 @@ async def compare_service(
     """Return which municipalities offer the service, on which channels and at which ABC
     class, with counts per channel and class."""
     fmt = _table_format(request, format_name)
-    catalogue, _ = await _state(request).current()
+    catalogue, _ = await municipal.catalogue_state(request).current()
     item = catalogue.find_item(r.SERVICES, service_id)
     if item is None:
         raise NotFound(
@@ -373,7 +361,7 @@ async def compare_service(
     service = _benchmarks(request)
 
     def build() -> dict[str, Any]:
-        with _reader(request).engine.connect() as connection:
+        with municipal.reader_for(request).engine.connect() as connection:
             selection = _select(
                 connection, principal, municipalities=municipalities, region=region, tier=tier
             )
@@ -405,7 +393,7 @@ async def compare_service(
             "items": [offer.as_dict() for offer in offers],
         }
 
-    document = await _run(build)
+    document = await municipal.run(build)
     header = [
         "municipality",
         "name",
@@ -495,7 +483,7 @@ async def benchmark_chart(
         )
         result = await _shift(request, municipality, principal, request_, currency)
         body = charts.shift_chart(result)
-        return _send(
+        return municipal.send(
             request,
             Representation.of(body.encode(), svg.MEDIA_TYPE),
             private=True,
@@ -506,7 +494,7 @@ async def benchmark_chart(
     service = _benchmarks(request)
 
     def build() -> str:
-        with _reader(request).engine.connect() as connection:
+        with municipal.reader_for(request).engine.connect() as connection:
             selection = _select(
                 connection, principal, municipalities=municipalities, region=region, tier=tier
             )
@@ -517,8 +505,8 @@ async def benchmark_chart(
             return charts.abc_chart(rows, scope)
         return charts.share_chart(chart, rows, scope)
 
-    body = await _run(build)
-    return _send(
+    body = await municipal.run(build)
+    return municipal.send(
         request,
         Representation.of(body.encode(), svg.MEDIA_TYPE),
         private=principal is not None,
@@ -537,7 +525,7 @@ async def region_report(request: Request, region_id: str, principal: OptionalPri
     service = _benchmarks(request)
 
     def build() -> str:
-        with _reader(request).engine.connect() as connection:
+        with municipal.reader_for(request).engine.connect() as connection:
             region = repository.get_region(connection, region_id)
             if region is None:
                 raise NotFound(f"There is no region {region_id!r}; GET /v1/regions lists them.")
@@ -557,8 +545,8 @@ async def region_report(request: Request, region_id: str, principal: OptionalPri
         )
         return report.region_report(region, members, document)
 
-    body = await _run(build)
-    return _send(
+    body = await municipal.run(build)
+    return municipal.send(
         request,
         Representation.of(body.encode(), report.MEDIA_TYPE),
         private=principal is not None,
@@ -575,7 +563,7 @@ async def region_report(request: Request, region_id: str, principal: OptionalPri
 async def _local(
     request: Request, municipality_id: str
 ) -> tuple[LocalCatalogue, list[bench_repository.VolumeRow], list[ChannelCost]]:
-    reader = _reader(request)
+    reader = municipal.reader_for(request)
 
     def read() -> tuple[LocalCatalogue, list[bench_repository.VolumeRow], list[ChannelCost]]:
         with reader.engine.connect() as connection:
@@ -585,13 +573,13 @@ async def _local(
             own = bench_repository.read_channel_costs(connection, municipality_id)
         return local, stored, own
 
-    municipality = await _run(partial(_municipality, request, municipality_id))
-    await _state(request).release_catalogue(municipality.release)
-    return await _run(read)
+    municipality = await municipal.run(partial(_municipality, request, municipality_id))
+    await municipal.catalogue_state(request).release_catalogue(municipality.release)
+    return await municipal.run(read)
 
 
 def _municipality(request: Request, municipality_id: str) -> Municipality:
-    reader = _reader(request)
+    reader = municipal.reader_for(request)
     with reader.engine.connect() as connection:
         return reader.municipality(connection, municipality_id)
 
@@ -627,20 +615,20 @@ async def import_volumes(
     written. An empty ``contacts`` cell deletes the stored figure.
     """
     principal.require(municipality_id, keys.EDITOR)
-    _require_csv(request.headers.get("content-type"))
+    municipal.require_csv(request.headers.get("content-type"))
     data = await request.body()
     newest = await _newest(request)
-    reader = _reader(request)
-    municipality = await _run(partial(_municipality, request, municipality_id))
-    await _state(request).release_catalogue(municipality.release)
+    reader = municipal.reader_for(request)
+    municipality = await municipal.run(partial(_municipality, request, municipality_id))
+    await municipal.catalogue_state(request).release_catalogue(municipality.release)
     if dry_run:
-        plan, etag = await _run(
+        plan, etag = await municipal.run(
             partial(
                 volumes.preview, reader, municipality_id, data, mode=mode, newest_release=newest
             )
         )
     else:
-        plan, etag = await _run(
+        plan, etag = await municipal.run(
             partial(
                 volumes.apply,
                 reader,
@@ -661,7 +649,7 @@ async def import_volumes(
         "changes": listed,
         "changes_truncated": truncated,
     }
-    return _respond(request, document, private=True)
+    return municipal.respond(request, document, private=True)
 
 
 @router.get(
@@ -692,20 +680,20 @@ async def list_volumes(
     fmt = format_name or ("csv" if "text/csv" in (request.headers.get("accept") or "") else "json")
 
     def read() -> list[bench_repository.VolumeRow]:
-        reader = _reader(request)
+        reader = municipal.reader_for(request)
         with reader.engine.connect() as connection:
             reader.municipality(connection, municipality_id)
             return bench_repository.read_volumes(connection, municipality_id)
 
     rows = [
         row
-        for row in await _run(read)
+        for row in await municipal.run(read)
         if (service is None or row.service_id == service)
         and (channel is None or row.channel_id == channel)
         and volumes.in_range(row.period, period_from, period_to)
     ]
     if fmt == "csv":
-        return _send(
+        return municipal.send(
             request,
             Representation.of(volumes.export_csv(rows), volumes.CONTENT_TYPE),
             private=True,
@@ -715,7 +703,7 @@ async def list_volumes(
         )
     start = 0
     if cursor is not None:
-        last = _decode_cursor("v1", cursor)
+        last = municipal.decode_cursor("v1", cursor)
         keys_in_order = [f"{row.period}|{row.service_id}|{row.channel_id}" for row in rows]
         if last not in keys_in_order:
             raise InvalidParameter(
@@ -729,7 +717,7 @@ async def list_volumes(
     next_cursor = None
     if page and start + limit < len(rows):
         last_row = page[-1]
-        next_cursor = _encode_cursor(
+        next_cursor = municipal.encode_cursor(
             "v1", f"{last_row.period}|{last_row.service_id}|{last_row.channel_id}"
         )
     next_href = str(request.url.include_query_params(cursor=next_cursor)) if next_cursor else None
@@ -753,7 +741,7 @@ async def list_volumes(
         "next": next_href,
     }
     headers = {"Link": f'<{next_href}>; rel="next"'} if next_href else None
-    return _respond(request, document, private=True, headers=headers)
+    return municipal.respond(request, document, private=True, headers=headers)
 
 
 @router.get(
@@ -798,7 +786,7 @@ async def volume_summary(
             **summary,
         }
 
-    return _respond(request, await _run(build), private=True)
+    return municipal.respond(request, await municipal.run(build), private=True)
 
 
 # Channel costs
@@ -872,7 +860,7 @@ async def read_channel_costs(
     local, _, own = await _local(request, municipality_id)
     chosen = currency or costs.default_currency(local.municipality)
     effective = costs.effective_costs(local.catalogue, own, chosen)
-    return _respond(
+    return municipal.respond(
         request, _costs_document(local.municipality, effective, own, chosen), private=True
     )
 
@@ -893,8 +881,8 @@ async def put_channel_costs(
     municipality's ETag). An empty list returns every channel to the default."""
     principal.require(municipality_id, keys.ADMIN)
     newest = await _newest(request)
-    municipality = await _run(partial(_municipality, request, municipality_id))
-    catalogue = await _state(request).release_catalogue(municipality.release)
+    municipality = await municipal.run(partial(_municipality, request, municipality_id))
+    catalogue = await municipal.catalogue_state(request).release_catalogue(municipality.release)
     channels = costs.channel_ids(catalogue)
     errors: list[RowError] = []
     seen: set[tuple[str, str]] = set()
@@ -923,7 +911,7 @@ async def put_channel_costs(
         raise InvalidValue(f"{len(errors)} costs cannot be stored; nothing was changed.", errors)
 
     def write() -> dict[str, Any]:
-        reader = _reader(request)
+        reader = municipal.reader_for(request)
         with reader.engine.begin() as connection:
             locked = lock_checked(connection, municipality_id, if_match, newest_release=newest)
             before = bench_repository.read_channel_costs(connection, municipality_id)
@@ -955,7 +943,7 @@ async def put_channel_costs(
             locked, costs.effective_costs(catalogue, own, currency), own, currency
         )
 
-    return _respond(request, await _run(write), private=True)
+    return municipal.respond(request, await municipal.run(write), private=True)
 
 
 def _cost_value(cost: ChannelCost) -> dict[str, str]:
@@ -1042,7 +1030,7 @@ async def _shift(
         effective = costs.effective_costs(local.catalogue, own, chosen)
         return scenarios.channel_shift(local, stored, effective, shift, currency=chosen)
 
-    return await _run(build)
+    return await municipal.run(build)
 
 
 @router.get(
@@ -1069,7 +1057,7 @@ async def channel_shift(
     shift = _shift_request(
         from_channel, to_channel, percentage, services, abc, function, period_from, period_to
     )
-    return _respond(
+    return municipal.respond(
         request, await _shift(request, municipality_id, principal, shift, currency), private=True
     )
 
@@ -1094,7 +1082,7 @@ async def channel_shift_post(
         body.period_from,
         body.period_to,
     )
-    return _respond(
+    return municipal.respond(
         request,
         await _shift(request, municipality_id, principal, shift, body.currency),
         private=True,

@@ -12,9 +12,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from servicelist.api import schemas
+from servicelist.api import municipal, schemas
 from servicelist.api.auth import OptionalPrincipal
-from servicelist.api.routers.municipalities import LimitParameter, _reader, _respond, _run, _visible
+from servicelist.api.municipal import LimitParameter
 from servicelist.feed.feed import decode_cursor, encode_cursor, read_page
 from servicelist.settings import Settings
 
@@ -56,13 +56,13 @@ async def read_changes(
     cursor older than the retained history gets 410 Gone: GET the catalogue again, then
     follow the feed from the start.
     """
-    reader = _reader(request)
+    reader = municipal.reader_for(request)
     settings: Settings = request.app.state.settings
 
     def read() -> dict[str, Any]:
         with reader.engine.connect() as connection:
             municipality = reader.municipality(connection, municipality_id)
-            _visible(municipality, principal)
+            municipal.require_visible(municipality, principal)
             position = decode_cursor(municipality_id, since) if since is not None else None
             page = read_page(
                 connection,
@@ -83,8 +83,8 @@ async def read_changes(
             "retention_days": settings.change_retention_days,
         }
 
-    document = await _run(read)
-    return _respond(
+    document = await municipal.run(read)
+    return municipal.respond(
         request,
         document,
         private=principal is not None,

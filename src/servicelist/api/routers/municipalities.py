@@ -9,27 +9,30 @@ takes ``If-None-Match: *`` instead.
 
 from __future__ import annotations
 
-import base64
-import binascii
-from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 import orjson
-from anyio import to_thread
-from fastapi import APIRouter, Body, Header, HTTPException, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Body, Query, Request
+from pydantic import Field
 from starlette.responses import Response
 
-from servicelist.api import schemas
+from servicelist.api import municipal, schemas
 from servicelist.api.auth import OptionalPrincipal, Principal, RequiredPrincipal
-from servicelist.api.conditional import response_parts
-from servicelist.api.formats import FORMATS, JSON, negotiate
-from servicelist.api.state import CachedResponse, CatalogueState, Representation
+from servicelist.api.formats import JSON, negotiate
+from servicelist.api.municipal import (
+    RDF_CONTENT,
+    CursorParameter,
+    FormatParameter,
+    IfMatch,
+    IfNoneMatch,
+    LimitParameter,
+    StrictModel,
+)
+from servicelist.api.state import Representation
 from servicelist.catalogue import rdf
 from servicelist.errors import (
     Conflict,
-    InvalidCursor,
     InvalidValue,
     NotFound,
     PreconditionRequired,
@@ -48,28 +51,7 @@ from servicelist.municipalities.models import Municipality, Region
 
 router = APIRouter(prefix="/v1", tags=["municipalities"])
 
-T = TypeVar("T")
-RDF_CONTENT: dict[str, dict[str, object]] = {fmt.media_type: {} for fmt in FORMATS if fmt.is_rdf}
-IfMatch = Annotated[
-    str | None,
-    Header(description="ETag of the JSON representation being changed, from its last GET."),
-]
-IfNoneMatch = Annotated[
-    str | None, Header(description="'*' to create something that must not exist yet.")
-]
-FormatParameter = Annotated[
-    str | None,
-    Query(alias="format", description="json, jsonld, ttl, rdf or nt; overrides Accept."),
-]
-LimitParameter = Annotated[int, Query(ge=1, le=1000, description="Page size, at most 1000.")]
-CursorParameter = Annotated[str | None, Query(description="next_cursor of the previous page.")]
-
-
 # Request bodies. Unknown fields are rejected, so a misspelt field never passes silently.
-
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ServicePatch(StrictModel):
@@ -146,153 +128,6 @@ class TermPut(StrictModel):
     parent: str | None = None
 
 
-# Shared steps
-
-
-def _state(request: Request) -> CatalogueState:
-    state: CatalogueState = request.app.state.catalogue_state
-    return state
-
-
-def _reader(request: Request) -> ops.Reader:
-    reader: ops.Reader = request.app.state.municipal_reader
-    return reader
-
-
-async def _run(function: Callable[[], T]) -> T:
-    return await to_thread.run_sync(function)
-
-
-def _respond(
-    request: Request,
-    document: Any,
-    *,
-    private: bool = False,
-    status: int = 200,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    """Return ``document`` as JSON with a strong ETag, honouring If-None-Match and gzip."""
-    representation = Representation.of(orjson.dumps(document), JSON.content_type)
-    return _send(request, representation, private=private, status=status, headers=headers)
-
-
-def _send(
-    request: Request,
-    representation: Representation,
-    *,
-    private: bool,
-    status: int = 200,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    cached = CachedResponse(representation, tuple((headers or {}).items()))
-    code, response_headers, body = response_parts(
-        cached,
-        request.headers.get("if-none-match") if request.method in ("GET", "HEAD") else None,
-        request.headers.get("accept-encoding"),
-    )
-    response = Response(body, status_code=status if code == 200 else code)
-    for name, value in response_headers:
-        response.headers[name] = value
-    if private:
-        response.headers["Cache-Control"] = "private, no-cache"
-        response.headers["Vary"] = "Accept, Accept-Encoding, Authorization"
-    return response
-
-
-def _visible(municipality: Municipality, principal: Principal | None) -> None:
-    """Raise 404 for an unpublished municipality unless the key belongs to it."""
-    if municipality.published:
-        return
-    if principal is None or not principal.belongs_to(municipality.id):
-        raise NotFound(f"There is no municipality {municipality.id!r}.")
-
-
-async def _newest_release(request: Request) -> int:
-    catalogue, _ = await _state(request).current()
-    return catalogue.release or 1
-
-
-async def _local_catalogue(
-    request: Request,
-    municipality_id: str,
-    principal: Principal | None,
-    service_id: str | None = None,
-) -> LocalCatalogue:
-    reader = _reader(request)
-
-    def read() -> LocalCatalogue:
-        with reader.engine.connect() as connection:
-            municipality = reader.municipality(connection, municipality_id)
-            _visible(municipality, principal)
-            return reader.local_catalogue(connection, municipality, service_id)
-
-    return await _run(read)
-
-
-def _precondition(if_match: str | None, if_none_match: str | None) -> str | None:
-    """Return the If-Match value, or "*" when the request creates with If-None-Match: *."""
-    if if_match is None and if_none_match is not None and if_none_match.strip() == "*":
-        return "*"
-    return if_match
-
-
-def _page_cursor(last_id: str) -> str:
-    return _encode_cursor("m1", last_id)
-
-
-def _encode_cursor(prefix: str, value: str) -> str:
-    return base64.urlsafe_b64encode(f"{prefix}:{value}".encode()).decode().rstrip("=")
-
-
-def _cursor_problem(cursor: str) -> InvalidCursor:
-    return InvalidCursor(
-        f"The cursor {cursor[:80]!r} is not one this API issued for this list. Pass back the "
-        "next_cursor of the previous page unchanged, or omit cursor to start again.",
-        parameter="cursor",
-        value=cursor[:200],
-    )
-
-
-def _decode_cursor(prefix: str, cursor: str) -> str:
-    """Return the value in a cursor made by ``_encode_cursor`` or raise ``InvalidCursor``."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise _cursor_problem(cursor) from None
-    if len(cursor) > 400 or not raw.startswith(f"{prefix}:"):
-        raise _cursor_problem(cursor)
-    return raw[len(prefix) + 1 :]
-
-
-def _after_cursor(cursor: str | None, ids: Sequence[str]) -> int:
-    """Return the index after the id that ``cursor`` names, or raise ``InvalidCursor``."""
-    if cursor is None:
-        return 0
-    last = _decode_cursor("m1", cursor)
-    for index, identifier in enumerate(ids):
-        if identifier == last:
-            return index + 1
-    raise _cursor_problem(cursor)
-
-
-def _page(
-    request: Request, ids: Sequence[str], cursor: str | None, limit: int
-) -> tuple[Sequence[str], dict[str, Any], dict[str, str]]:
-    start = _after_cursor(cursor, ids)
-    chosen = ids[start : start + limit]
-    next_cursor = _page_cursor(chosen[-1]) if chosen and start + limit < len(ids) else None
-    next_href = str(request.url.include_query_params(cursor=next_cursor)) if next_cursor else None
-    metadata = {
-        "count": len(chosen),
-        "total": len(ids),
-        "limit": limit,
-        "next_cursor": next_cursor,
-        "next": next_href,
-    }
-    headers = {"Link": f'<{next_href}>; rel="next"'} if next_href else {}
-    return chosen, metadata, headers
-
-
 # Regions
 
 
@@ -327,10 +162,10 @@ async def list_regions(request: Request, principal: OptionalPrincipal) -> Respon
     """Return every region with its published municipalities."""
 
     def read() -> dict[str, Any]:
-        with _reader(request).engine.connect() as connection:
+        with municipal.reader_for(request).engine.connect() as connection:
             regions = repository.list_regions(connection)
             members = repository.list_municipalities(connection)
-        visible = [m for m in members if _can_see(m, principal)]
+        visible = [m for m in members if municipal.can_see(m, principal)]
         return {
             "items": [
                 _region_document(region, [m for m in visible if m.region_id == region.id])
@@ -338,13 +173,7 @@ async def list_regions(request: Request, principal: OptionalPrincipal) -> Respon
             ]
         }
 
-    return _respond(request, await _run(read))
-
-
-def _can_see(municipality: Municipality, principal: Principal | None) -> bool:
-    return municipality.published or (
-        principal is not None and principal.belongs_to(municipality.id)
-    )
+    return municipal.respond(request, await municipal.run(read))
 
 
 @router.get("/regions/{region_id}", summary="Read one region", responses=schemas.ERROR_RESPONSES)
@@ -352,14 +181,14 @@ async def read_region(request: Request, region_id: str, principal: OptionalPrinc
     """Return a region and its municipalities."""
 
     def read() -> dict[str, Any]:
-        with _reader(request).engine.connect() as connection:
+        with municipal.reader_for(request).engine.connect() as connection:
             region = repository.get_region(connection, region_id)
             if region is None:
                 raise NotFound(f"There is no region {region_id!r}; GET /v1/regions lists them.")
             members = repository.list_municipalities(connection, region_id=region_id)
-        return _region_document(region, [m for m in members if _can_see(m, principal)])
+        return _region_document(region, [m for m in members if municipal.can_see(m, principal)])
 
-    return _respond(request, await _run(read))
+    return municipal.respond(request, await municipal.run(read))
 
 
 @router.post(
@@ -373,7 +202,7 @@ async def create_region(
 ) -> Response:
     """Create a region (platform administrators; send If-None-Match: *)."""
     principal.require_platform_admin()
-    _require_create_precondition(if_none_match, f"/v1/regions/{body.id}")
+    municipal.require_create_precondition(if_none_match, f"/v1/regions/{body.id}")
     if not is_local_id(body.id):
         raise InvalidValue(
             f"{body.id!r} cannot be a region id: use {LOCAL_ID_HELP}.",
@@ -381,22 +210,15 @@ async def create_region(
         )
 
     def write() -> dict[str, Any]:
-        with _reader(request).engine.begin() as connection:
+        with municipal.reader_for(request).engine.begin() as connection:
             if repository.get_region(connection, body.id) is not None:
                 raise Conflict(f"Region {body.id!r} exists already.")
             region = Region(id=body.id, name=body.name, country=body.country, source="API")
             repository.insert_regions(connection, [region])
         return _region_document(region, [])
 
-    document = await _run(write)
-    return _respond(request, document, status=201, headers={"Location": document["href"]})
-
-
-def _require_create_precondition(if_none_match: str | None, href: str) -> None:
-    if if_none_match is None or if_none_match.strip() != "*":
-        raise PreconditionRequired(
-            f"Creating {href} needs 'If-None-Match: *', so it never replaces an existing one."
-        )
+    document = await municipal.run(write)
+    return municipal.respond(request, document, status=201, headers={"Location": document["href"]})
 
 
 # Municipalities
@@ -413,18 +235,18 @@ async def list_municipalities(
     """Return the municipalities the caller may see, optionally in one region, tier or country."""
 
     def read() -> dict[str, Any]:
-        with _reader(request).engine.connect() as connection:
+        with municipal.reader_for(request).engine.connect() as connection:
             found = repository.list_municipalities(connection, region_id=region or None)
         items = [
             _municipality_reference(m)
             for m in found
-            if _can_see(m, principal)
+            if municipal.can_see(m, principal)
             and (not tier or m.tier == tier)
             and (not country or (m.country or "").casefold() == country.casefold())
         ]
         return {"items": items, "count": len(items)}
 
-    return _respond(request, await _run(read), private=principal is not None)
+    return municipal.respond(request, await municipal.run(read), private=principal is not None)
 
 
 @router.get(
@@ -439,16 +261,16 @@ async def read_municipality(
 
     Its ETag is the If-Match precondition of writes to the municipality as a whole.
     """
-    newest = await _newest_release(request)
+    newest = await municipal.newest_release(request)
 
     def read() -> dict[str, Any]:
-        reader = _reader(request)
+        reader = municipal.reader_for(request)
         with reader.engine.connect() as connection:
             municipality = reader.municipality(connection, municipality_id)
-            _visible(municipality, principal)
+            municipal.require_visible(municipality, principal)
             return ops.municipality_document(connection, municipality, newest_release=newest)
 
-    return _respond(request, await _run(read), private=principal is not None)
+    return municipal.respond(request, await municipal.run(read), private=principal is not None)
 
 
 @router.post(
@@ -468,15 +290,15 @@ async def create_municipality(
     Send ``If-None-Match: *``. A new municipality is unpublished until an admin publishes it.
     """
     principal.require_platform_admin()
-    _require_create_precondition(if_none_match, f"/v1/municipalities/{body.id}")
-    newest = await _newest_release(request)
+    municipal.require_create_precondition(if_none_match, f"/v1/municipalities/{body.id}")
+    newest = await municipal.newest_release(request)
     release = body.release or newest
     errors = _check_settings(body.id, body.languages, body.homepage_url)
     if errors:
         raise InvalidValue(f"The municipality has {len(errors)} invalid values.", errors)
 
     def write() -> dict[str, Any]:
-        reader = _reader(request)
+        reader = municipal.reader_for(request)
         with reader.engine.begin() as connection:
             if repository.get_municipality(connection, body.id) is not None:
                 raise Conflict(f"Municipality {body.id!r} exists already.")
@@ -510,8 +332,8 @@ async def create_municipality(
             )
             return ops.municipality_document(connection, municipality, newest_release=newest)
 
-    document = await _run(write)
-    return _respond(
+    document = await municipal.run(write)
+    return municipal.respond(
         request, document, status=201, private=True, headers={"Location": document["href"]}
     )
 
@@ -568,7 +390,7 @@ async def update_municipality(
 ) -> Response:
     """Change name, languages, tier, parent, region, homepage or publication (admins)."""
     principal.require(municipality_id, keys.ADMIN)
-    newest = await _newest_release(request)
+    newest = await municipal.newest_release(request)
     given = body.model_dump(exclude_unset=True)
     errors = _check_settings(None, given.get("languages"), given.get("homepage_url"))
     if errors:
@@ -576,7 +398,7 @@ async def update_municipality(
     columns = {"parent": "parent_id", "region": "region_id"}
 
     def write() -> dict[str, Any]:
-        reader = _reader(request)
+        reader = municipal.reader_for(request)
         with reader.engine.begin() as connection:
             municipality = ops.lock_checked(
                 connection, municipality_id, if_match, newest_release=newest
@@ -598,7 +420,7 @@ async def update_municipality(
             updated = reader.municipality(connection, municipality_id)
             return ops.municipality_document(connection, updated, newest_release=newest)
 
-    return _respond(request, await _run(write), private=True)
+    return municipal.respond(request, await municipal.run(write), private=True)
 
 
 # The effective catalogue
@@ -626,7 +448,7 @@ async def list_local_services(
     """Return the standard services of the adopted release and the local services, each with
     whether the municipality offers it. ``detail=full`` returns every field with provenance."""
     fmt = negotiate(request.headers.get("accept"), format_name)
-    local = await _local_catalogue(request, municipality_id, principal)
+    local = await municipal.local_catalogue(request, municipality_id, principal)
 
     def build() -> tuple[Representation, dict[str, str]]:
         ids = [
@@ -634,7 +456,7 @@ async def list_local_services(
             for service_id in local.service_ids()
             if _matches(local, service_id, offered, kind, overridden, abc, channel)
         ]
-        chosen, metadata, headers = _page(request, ids, cursor, limit)
+        chosen, metadata, headers = municipal.page(request, ids, cursor, limit)
         if fmt.is_rdf:
             triples = local_rdf.service_triples(local, chosen)
             body = rdf.serialize(triples, fmt.media_type, local.base_uri)
@@ -648,8 +470,8 @@ async def list_local_services(
         }
         return Representation.of(orjson.dumps(document), JSON.content_type), headers
 
-    representation, headers = await _run(build)
-    return _send(request, representation, private=principal is not None, headers=headers)
+    representation, headers = await municipal.run(build)
+    return municipal.send(request, representation, private=principal is not None, headers=headers)
 
 
 def _matches(
@@ -691,7 +513,7 @@ async def read_local_service(
     """Return a service as the municipality offers it: each field local or standard, with the
     release, who set it and when. Its JSON ETag is the If-Match precondition for PATCH."""
     fmt = negotiate(request.headers.get("accept"), format_name)
-    local = await _local_catalogue(request, municipality_id, principal, service_id)
+    local = await municipal.local_catalogue(request, municipality_id, principal, service_id)
     local.require(service_id)
 
     def build() -> Representation:
@@ -701,7 +523,7 @@ async def read_local_service(
             return Representation.of(body, fmt.content_type)
         return Representation.of(orjson.dumps(local.service_view(service_id)), JSON.content_type)
 
-    return _send(request, await _run(build), private=principal is not None)
+    return municipal.send(request, await municipal.run(build), private=principal is not None)
 
 
 @router.patch(
@@ -726,10 +548,10 @@ async def edit_local_service(
         offered=body.offered,
         offered_given="offered" in body.model_fields_set,
     )
-    local = await _run(
+    local = await municipal.run(
         partial(
             ops.edit_service,
-            _reader(request),
+            municipal.reader_for(request),
             municipality_id,
             service_id,
             edit,
@@ -737,7 +559,7 @@ async def edit_local_service(
             actor=principal.actor,
         )
     )
-    return _respond(request, local.service_view(service_id), private=True)
+    return municipal.respond(request, local.service_view(service_id), private=True)
 
 
 @router.post(
@@ -759,24 +581,24 @@ async def create_local_service(
     Send ``If-None-Match: *``, or ``If-Match`` with the municipality's ETag.
     """
     principal.require(municipality_id, keys.EDITOR)
-    newest = await _newest_release(request)
+    newest = await municipal.newest_release(request)
     edit = ops.ServiceEdit(
         set=body.set, offered=body.offered, offered_given="offered" in body.model_fields_set
     )
-    local = await _run(
+    local = await municipal.run(
         partial(
             ops.create_local_service,
-            _reader(request),
+            municipal.reader_for(request),
             municipality_id,
             body.id,
             edit,
-            if_match=_precondition(if_match, if_none_match),
+            if_match=municipal.create_or_match(if_match, if_none_match),
             newest_release=newest,
             actor=principal.actor,
         )
     )
     document = local.service_view(body.id)
-    return _respond(
+    return municipal.respond(
         request, document, status=201, private=True, headers={"Location": document["href"]}
     )
 
@@ -793,9 +615,11 @@ async def list_terms(
     request: Request, municipality_id: str, principal: OptionalPrincipal
 ) -> Response:
     """Return the local life events and navigation headings."""
-    local = await _local_catalogue(request, municipality_id, principal, service_id="")
+    local = await municipal.local_catalogue(request, municipality_id, principal, service_id="")
     items = [ops.term_document(term) for term in local.local.terms]
-    return _respond(request, {"items": items, "count": len(items)}, private=principal is not None)
+    return municipal.respond(
+        request, {"items": items, "count": len(items)}, private=principal is not None
+    )
 
 
 @router.get(
@@ -811,10 +635,12 @@ async def read_term(
     principal: OptionalPrincipal,
 ) -> Response:
     """Return one local term; its ETag is the If-Match precondition for replacing it."""
-    local = await _local_catalogue(request, municipality_id, principal, service_id="")
+    local = await municipal.local_catalogue(request, municipality_id, principal, service_id="")
     for term in local.local.terms:
         if term.list_id == list_id and term.identifier == identifier:
-            return _respond(request, ops.term_document(term), private=principal is not None)
+            return municipal.respond(
+                request, ops.term_document(term), private=principal is not None
+            )
     raise NotFound(f"Municipality {municipality_id!r} has no {list_id} term {identifier!r}.")
 
 
@@ -835,15 +661,15 @@ async def put_term(
 ) -> Response:
     """Create a term with ``If-None-Match: *`` or replace one with ``If-Match`` (editors)."""
     principal.require(municipality_id, keys.EDITOR)
-    precondition = _precondition(if_match, if_none_match)
+    precondition = municipal.create_or_match(if_match, if_none_match)
     if precondition is None:
         raise PreconditionRequired(
             "Send 'If-None-Match: *' to create the term, or If-Match with its ETag to replace it."
         )
-    term = await _run(
+    term = await municipal.run(
         partial(
             ops.put_term,
-            _reader(request),
+            municipal.reader_for(request),
             municipality_id,
             list_id,
             identifier,
@@ -854,7 +680,7 @@ async def put_term(
             actor=principal.actor,
         )
     )
-    return _respond(request, ops.term_document(term), private=True)
+    return municipal.respond(request, ops.term_document(term), private=True)
 
 
 # Releases and review
@@ -875,17 +701,17 @@ async def move_to_release(
     """Adopt a newer release (admins). Upstream changes to fields without a local override are
     taken over; overridden fields that upstream changed become open review items."""
     principal.require(municipality_id, keys.ADMIN)
-    newest = await _newest_release(request)
+    newest = await municipal.newest_release(request)
     if body.release > newest:
         raise InvalidValue(
             f"There is no release {body.release}; the newest is {newest}.",
             [RowError(0, "release", str(body.release), f"use a release up to {newest}")],
         )
-    await _state(request).release_catalogue(body.release)
-    plan = await _run(
+    await municipal.catalogue_state(request).release_catalogue(body.release)
+    plan = await municipal.run(
         partial(
             ops.move_release,
-            _reader(request),
+            municipal.reader_for(request),
             municipality_id,
             body.release,
             newest_release=newest,
@@ -900,7 +726,7 @@ async def move_to_release(
         "summary": review.summary(plan.items),
         "review": f"/v1/municipalities/{municipality_id}/review",
     }
-    return _respond(request, document, private=True)
+    return municipal.respond(request, document, private=True)
 
 
 @router.get(
@@ -921,7 +747,7 @@ async def read_review(
     principal.require(municipality_id, keys.READER)
 
     def read() -> tuple[dict[str, Any], dict[str, str]]:
-        reader = _reader(request)
+        reader = municipal.reader_for(request)
         with reader.engine.connect() as connection:
             municipality = reader.municipality(connection, municipality_id)
             items = repository.read_review_items(
@@ -933,7 +759,7 @@ async def read_review(
             if (status == "all" or entry.status == status) and (kind is None or entry.kind == kind)
         ]
         ids = [str(entry.id) for entry in chosen]
-        page_ids, metadata, headers = _page(request, ids, cursor, limit)
+        page_ids, metadata, headers = municipal.page(request, ids, cursor, limit)
         wanted = set(page_ids)
         return {
             "municipality": municipality_id,
@@ -947,8 +773,8 @@ async def read_review(
             **metadata,
         }, headers
 
-    document, headers = await _run(read)
-    return _respond(request, document, private=True, headers=headers)
+    document, headers = await municipal.run(read)
+    return municipal.respond(request, document, private=True, headers=headers)
 
 
 @router.get(
@@ -964,11 +790,13 @@ async def preview_review(
 ) -> Response:
     """Return the conflicts, take-overs, retirements and additions a move would bring."""
     principal.require(municipality_id, keys.READER)
-    newest = await _newest_release(request)
+    newest = await municipal.newest_release(request)
     if release > newest:
         raise NotFound(f"There is no release {release}; the newest is {newest}.")
-    await _state(request).release_catalogue(release)
-    plan = await _run(partial(ops.preview_move, _reader(request), municipality_id, release))
+    await municipal.catalogue_state(request).release_catalogue(release)
+    plan = await municipal.run(
+        partial(ops.preview_move, municipal.reader_for(request), municipality_id, release)
+    )
     document = {
         "municipality": municipality_id,
         "from_release": plan.from_release,
@@ -976,7 +804,7 @@ async def preview_review(
         "summary": review.summary(plan.items),
         "items": [review.item_view(entry, municipality_id) for entry in plan.items],
     }
-    return _respond(request, document, private=True)
+    return municipal.respond(request, document, private=True)
 
 
 @router.get(
@@ -992,13 +820,13 @@ async def read_review_item(
     principal.require(municipality_id, keys.READER)
 
     def read() -> dict[str, Any]:
-        with _reader(request).engine.connect() as connection:
+        with municipal.reader_for(request).engine.connect() as connection:
             item = repository.get_review_item(connection, municipality_id, item_id)
         if item is None:
             raise NotFound(f"Municipality {municipality_id!r} has no review item {item_id}.")
         return review.item_view(item, municipality_id)
 
-    return _respond(request, await _run(read), private=True)
+    return municipal.respond(request, await municipal.run(read), private=True)
 
 
 @router.post(
@@ -1017,10 +845,10 @@ async def resolve_review_item(
     """Accept the upstream value, keep the local one, or edit it; for a retired service,
     withdraw it or keep offering it (editors)."""
     principal.require(municipality_id, keys.EDITOR)
-    document = await _run(
+    document = await municipal.run(
         partial(
             ops.resolve_item,
-            _reader(request),
+            municipal.reader_for(request),
             municipality_id,
             item_id,
             resolution=body.resolution,
@@ -1030,7 +858,7 @@ async def resolve_review_item(
             actor=principal.actor,
         )
     )
-    return _respond(request, document, private=True)
+    return municipal.respond(request, document, private=True)
 
 
 # History and keys
@@ -1065,7 +893,7 @@ async def _history(
     after = _history_cursor(cursor)
 
     def read() -> dict[str, Any]:
-        reader = _reader(request)
+        reader = municipal.reader_for(request)
         with reader.engine.connect() as connection:
             reader.municipality(connection, municipality_id)
             changes = repository.read_history(
@@ -1078,7 +906,9 @@ async def _history(
             )
         more = len(changes) > limit
         changes = changes[:limit]
-        next_cursor = _encode_cursor("h1", str(changes[-1].id)) if more and changes else None
+        next_cursor = (
+            municipal.encode_cursor("h1", str(changes[-1].id)) if more and changes else None
+        )
         return {
             "municipality": municipality_id,
             "items": [_change_view(change) for change in changes],
@@ -1089,17 +919,17 @@ async def _history(
             ),
         }
 
-    document = await _run(read)
+    document = await municipal.run(read)
     headers = {"Link": f'<{document["next"]}>; rel="next"'} if document["next"] else None
-    return _respond(request, document, private=True, headers=headers)
+    return municipal.respond(request, document, private=True, headers=headers)
 
 
 def _history_cursor(cursor: str | None) -> int:
     if cursor is None:
         return 0
-    value = _decode_cursor("h1", cursor)
+    value = municipal.decode_cursor("h1", cursor)
     if not value.isdigit():
-        raise _cursor_problem(cursor)
+        raise municipal.cursor_problem(cursor)
     return int(value)
 
 
@@ -1158,7 +988,7 @@ async def list_municipality_keys(
     principal.require(municipality_id, keys.ADMIN)
 
     def read() -> dict[str, Any]:
-        with _reader(request).engine.connect() as connection:
+        with municipal.reader_for(request).engine.connect() as connection:
             found = keys.list_keys(connection, municipality_id)
         return {
             "items": [
@@ -1173,7 +1003,7 @@ async def list_municipality_keys(
             ]
         }
 
-    return _respond(request, await _run(read), private=True)
+    return municipal.respond(request, await municipal.run(read), private=True)
 
 
 # CSV export and import
@@ -1193,10 +1023,10 @@ async def export_catalogue_csv(
     file to ``import`` to apply it. Module ``csv_io`` describes the columns and cell rules.
     """
     principal.require(municipality_id, keys.READER)
-    local = await _local_catalogue(request, municipality_id, principal)
-    body = await _run(partial(csv_io.export_csv, local))
+    local = await municipal.local_catalogue(request, municipality_id, principal)
+    body = await municipal.run(partial(csv_io.export_csv, local))
     disposition = f'attachment; filename="{municipality_id}-catalogue.csv"'
-    return _send(
+    return municipal.send(
         request,
         Representation.of(body, csv_io.CONTENT_TYPE),
         private=True,
@@ -1231,16 +1061,16 @@ async def import_catalogue_csv(
     with errors gets 422 listing each row, column, value and reason, and nothing is written.
     """
     principal.require(municipality_id, keys.EDITOR)
-    _require_csv(request.headers.get("content-type"))
+    municipal.require_csv(request.headers.get("content-type"))
     data = await request.body()
-    newest = await _newest_release(request)
-    reader = _reader(request)
+    newest = await municipal.newest_release(request)
+    reader = municipal.reader_for(request)
     if dry_run:
-        plan, etag = await _run(
+        plan, etag = await municipal.run(
             partial(csv_io.preview_import, reader, municipality_id, data, newest_release=newest)
         )
     else:
-        plan, etag = await _run(
+        plan, etag = await municipal.run(
             partial(
                 csv_io.apply_import,
                 reader,
@@ -1258,20 +1088,4 @@ async def import_catalogue_csv(
         "summary": plan.summary(),
         "changes": [change.as_dict() for change in plan.changes()],
     }
-    return _respond(request, document, private=True)
-
-
-def _require_csv(content_type: str | None) -> None:
-    """Raise 415 unless the request body is declared as UTF-8 ``text/csv``."""
-    media_type, _, parameters = (content_type or "").partition(";")
-    charset = "utf-8"
-    for parameter in parameters.split(";"):
-        name, _, value = parameter.partition("=")
-        if name.strip().lower() == "charset":
-            charset = value.strip().strip('"').lower()
-    if media_type.strip().lower() != "text/csv" or charset not in ("utf-8", "utf8"):
-        raise HTTPException(
-            415,
-            detail=f"The import takes the CSV file as the request body with Content-Type "
-            f"text/csv (UTF-8), not {(content_type or 'no Content-Type')[:100]!r}.",
-        )
+    return municipal.respond(request, document, private=True)

@@ -20,10 +20,9 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from servicelist.api import schemas
+from servicelist.api import municipal, schemas
 from servicelist.api.auth import OptionalPrincipal, Principal
 from servicelist.api.formats import JSON
-from servicelist.api.routers.municipalities import _local_catalogue, _reader, _run, _send, _visible
 from servicelist.api.state import Representation
 from servicelist.api.view_cache import CachedView, view_cache
 from servicelist.municipalities import navigation, service_page
@@ -67,7 +66,7 @@ def respond_cacheable(
     all_headers = dict(headers or {})
     if not principal_given:
         all_headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
-    return _send(request, representation, private=principal_given, headers=all_headers)
+    return municipal.send(request, representation, private=principal_given, headers=all_headers)
 
 
 ViewBuilder = Callable[[LocalCatalogue], tuple[Representation, dict[str, str]]]
@@ -87,19 +86,19 @@ async def respond_view(
     """
 
     def read() -> Municipality:
-        reader = _reader(request)
+        reader = municipal.reader_for(request)
         with reader.engine.connect() as connection:
             municipality = reader.municipality(connection, municipality_id)
-        _visible(municipality, principal)
+        municipal.require_visible(municipality, principal)
         return municipality
 
-    municipality = await _run(read)
+    municipality = await municipal.run(read)
     cache = view_cache(request.app)
     key = (str(request.url), municipality.id, municipality.revision, municipality.release)
     view = cache.get(key)
     if view is None:
-        local = await _local_catalogue(request, municipality_id, principal, service_id)
-        representation, headers = await _run(lambda: build(local))
+        local = await municipal.local_catalogue(request, municipality_id, principal, service_id)
+        representation, headers = await municipal.run(lambda: build(local))
         view = CachedView(representation, tuple(headers.items()))
         cache.put(key, view)
     return respond_cacheable(

@@ -21,18 +21,9 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field
 from starlette.responses import Response
 
-from servicelist.api import schemas
+from servicelist.api import municipal, schemas
 from servicelist.api.auth import OptionalPrincipal, RequiredPrincipal
-from servicelist.api.routers.municipalities import (
-    IfMatch,
-    IfNoneMatch,
-    StrictModel,
-    _reader,
-    _respond,
-    _run,
-    _send,
-    _visible,
-)
+from servicelist.api.municipal import IfMatch, IfNoneMatch, StrictModel
 from servicelist.api.state import Representation
 from servicelist.errors import NotFound, ServicelistError
 from servicelist.municipalities import keys
@@ -85,7 +76,7 @@ def _georeport(request: Request, root: str, document: Any, fmt: str) -> Response
         representation = Representation.of(to_xml(root, document), XML_TYPE)
     else:
         representation = Representation.of(orjson.dumps(document), JSON_TYPE)
-    return _send(request, representation, private=False)
+    return municipal.send(request, representation, private=False)
 
 
 def _error(
@@ -113,7 +104,7 @@ async def _published(
     request: Request, jurisdiction_id: str | None
 ) -> tuple[LocalCatalogue, selection.Selection, selection.Resolution]:
     """Read the jurisdiction's catalogue and selection, and resolve what it publishes."""
-    reader = _reader(request)
+    reader = municipal.reader_for(request)
 
     def read() -> tuple[LocalCatalogue, selection.Selection, selection.Resolution]:
         with reader.engine.connect() as connection:
@@ -122,7 +113,7 @@ async def _published(
             chosen = selection.read_selection(connection, municipality.id)
         return local, chosen, selection.resolve(local, chosen)
 
-    return await _run(read)
+    return await municipal.run(read)
 
 
 @router.get(
@@ -149,7 +140,7 @@ async def list_georeport_services(
                 georeport.service_entry(local, service, chosen) for service in resolution.exposed
             ]
 
-        document = await _run(build)
+        document = await municipal.run(build)
     except ServicelistError as error:
         return _error(error.status, error.detail, fmt)
     return _georeport(request, "services", document, fmt)
@@ -184,8 +175,10 @@ async def read_georeport_definition(
                 f"{local.municipality.id} lists the codes."
             )
         settings: Settings = request.app.state.settings
-        questions = await _run(partial(load_questions, settings.data_dir))
-        document = await _run(partial(georeport.service_definition, local, service, questions))
+        questions = await municipal.run(partial(load_questions, settings.data_dir))
+        document = await municipal.run(
+            partial(georeport.service_definition, local, service, questions)
+        )
     except ServicelistError as error:
         return _error(error.status, error.detail, fmt)
     return _georeport(request, "service_definition", document, fmt)
@@ -265,17 +258,17 @@ async def read_open311_selection(
 ) -> Response:
     """Return the selection, the services it publishes with their codes and the services it
     names but does not publish, with the reason. Its ETag is the If-Match precondition of PUT."""
-    reader = _reader(request)
+    reader = municipal.reader_for(request)
 
     def read() -> dict[str, Any]:
         with reader.engine.connect() as connection:
             municipality = reader.municipality(connection, municipality_id)
-            _visible(municipality, principal)
+            municipal.require_visible(municipality, principal)
             local = reader.local_catalogue(connection, municipality)
             chosen = selection.read_selection(connection, municipality_id)
         return selection.selection_document(local, chosen)
 
-    return _respond(request, await _run(read), private=principal is not None)
+    return municipal.respond(request, await municipal.run(read), private=principal is not None)
 
 
 @selection_router.put(
@@ -294,10 +287,10 @@ async def put_open311_selection(
     """Replace the selection (admins). Omitted fields take their defaults. Send
     ``If-None-Match: *`` to store the first selection, else If-Match with the GET's ETag."""
     principal.require(municipality_id, keys.ADMIN)
-    document = await _run(
+    document = await municipal.run(
         partial(
             selection.write_selection,
-            _reader(request),
+            municipal.reader_for(request),
             municipality_id,
             interactions=body.interactions,
             services=body.services,
@@ -308,4 +301,4 @@ async def put_open311_selection(
             actor=principal.actor,
         )
     )
-    return _respond(request, document, private=True)
+    return municipal.respond(request, document, private=True)

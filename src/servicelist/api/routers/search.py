@@ -15,19 +15,9 @@ from fastapi import APIRouter, Body, Query, Request
 from pydantic import Field
 from starlette.responses import Response
 
-from servicelist.api import schemas
+from servicelist.api import municipal, schemas
 from servicelist.api.auth import OptionalPrincipal, RequiredPrincipal
-from servicelist.api.routers.municipalities import (
-    IfMatch,
-    IfNoneMatch,
-    StrictModel,
-    _local_catalogue,
-    _reader,
-    _respond,
-    _run,
-    _state,
-    _visible,
-)
+from servicelist.api.municipal import IfMatch, IfNoneMatch, StrictModel
 from servicelist.municipalities import keys
 from servicelist.search import synonym_lists
 from servicelist.search.results import Filters
@@ -112,12 +102,14 @@ async def search_standard(
     slips, and the last word is also completed as a prefix. Each hit has the ABC class, the
     channels, the department, the first-contact resolution, the score and which words matched.
     """
-    catalogue, _ = await _state(request).current()
+    catalogue, _ = await municipal.catalogue_state(request).current()
     filters = Filters(
         abc=abc, channel=channel, audience=audience, life_event=life_event, interaction=interaction
     )
-    document = await _run(partial(_service(request).search_standard, catalogue, q, filters, limit))
-    return _respond(request, document)
+    document = await municipal.run(
+        partial(_service(request).search_standard, catalogue, q, filters, limit)
+    )
+    return municipal.respond(request, document)
 
 
 @router.get(
@@ -151,7 +143,7 @@ async def search_municipality(
     used besides the authored ones. Each hit also shows whether the municipality offers the
     service and who provides it when it does not.
     """
-    local = await _local_catalogue(request, municipality_id, principal)
+    local = await municipal.local_catalogue(request, municipality_id, principal)
     filters = Filters(
         abc=abc,
         channel=channel,
@@ -161,8 +153,10 @@ async def search_municipality(
         offered=offered,
         kind=kind,
     )
-    document = await _run(partial(_service(request).search_municipality, local, q, filters, limit))
-    return _respond(request, document, private=principal is not None)
+    document = await municipal.run(
+        partial(_service(request).search_municipality, local, q, filters, limit)
+    )
+    return municipal.respond(request, document, private=principal is not None)
 
 
 @router.get(
@@ -174,16 +168,16 @@ async def read_synonyms(
     request: Request, municipality_id: str, principal: OptionalPrincipal
 ) -> Response:
     """Return the municipality's own synonyms; its ETag is the If-Match precondition of PUT."""
-    reader = _reader(request)
+    reader = municipal.reader_for(request)
 
     def read() -> dict[str, Any]:
         with reader.engine.connect() as connection:
             municipality = reader.municipality(connection, municipality_id)
-            _visible(municipality, principal)
+            municipal.require_visible(municipality, principal)
             stored = synonym_lists.read_list(connection, municipality_id)
         return synonym_lists.list_document(municipality_id, stored)
 
-    return _respond(request, await _run(read), private=principal is not None)
+    return municipal.respond(request, await municipal.run(read), private=principal is not None)
 
 
 @router.put(
@@ -203,10 +197,10 @@ async def replace_synonyms(
     'If-None-Match: *' while the municipality has no list. The change is recorded in the
     history."""
     principal.require(municipality_id, keys.EDITOR)
-    document = await _run(
+    document = await municipal.run(
         partial(
             synonym_lists.replace_list,
-            _reader(request).engine,
+            municipal.reader_for(request).engine,
             municipality_id,
             [(entry.term, entry.expansion) for entry in body.items],
             if_match=if_match,
@@ -214,4 +208,4 @@ async def replace_synonyms(
             actor=principal.actor,
         )
     )
-    return _respond(request, document, private=True)
+    return municipal.respond(request, document, private=True)
