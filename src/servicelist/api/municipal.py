@@ -155,7 +155,7 @@ def cursor_problem(cursor: str) -> InvalidCursor:
 
 
 def decode_cursor(prefix: str, cursor: str) -> str:
-    """Return the value in a cursor made by ``_encode_cursor`` or raise ``InvalidCursor``."""
+    """Return the value in a cursor made by ``encode_cursor`` or raise ``InvalidCursor``."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
