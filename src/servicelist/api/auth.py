@@ -1,4 +1,4 @@
-"""Who is calling: the API key in ``Authorization: Bearer``, and what its role allows.
+"""The caller behind ``Authorization: Bearer``: its API key, and what its role allows.
 
 Keys of one municipality see other municipalities' private resources as missing (404), so a key
 cannot learn whether another tenant's unpublished data exists.

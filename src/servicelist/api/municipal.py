@@ -1,8 +1,8 @@
 """Request steps shared by the municipality routers: reads, responses, cursors, preconditions.
 
-The routers of municipalities, navigation, search, Open311, the change feed and benchmarks all
-read a municipality's catalogue the same way, send JSON with strong ETags and private cache
-headers the same way, and check visibility the same way, through these functions.
+The routers of municipalities, navigation, search, Open311, the change feed and benchmarks use
+these functions. So they all read a municipality's catalogue, send JSON with strong ETags and
+private cache headers, and check visibility in the same way.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Every write to a municipality's catalogue bumps its ``revision`` (see
 ``municipalities.repository.lock_municipality``), and the release a municipality adopted never
 changes its content. A view built for one request URL, revision and release is therefore the
-same for every later request with the same three, so a worker keeps it and answers repeated
+same for every later request with the same three, so a worker keeps it and serves repeated
 requests, and revalidations with 304, without rebuilding it. A key with an older revision is
 never requested again once the write is committed, and least recently used entries go first.
 """

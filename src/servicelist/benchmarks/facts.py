@@ -1,4 +1,4 @@
-"""What the metrics need to know about every standard service of one release, computed once.
+"""Facts the metrics need about every standard service of one release, computed once.
 
 Releases never change, so the facts of a release stay valid for the life of the process. They
 are sets of service identifiers, such as the services whose standard web channel has a URL or

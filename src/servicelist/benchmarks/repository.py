@@ -36,7 +36,7 @@ MAX_IN_LIST = 400
 
 @dataclass(slots=True)
 class LocalFacts:
-    """What one municipality stores about its catalogue, as the metrics read it.
+    """Stored catalogue data of one municipality, as the metrics read it.
 
     ``overrides`` maps service to path to value. Only the values of the paths the metrics read
     are decoded: ``abc_class``, ``channels.web.url`` and every ``channels.<channel>.available``.

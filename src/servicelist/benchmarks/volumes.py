@@ -38,8 +38,8 @@ from sqlalchemy import Connection
 from servicelist.benchmarks import repository as bench_repository
 from servicelist.benchmarks.costs import channel_ids
 from servicelist.benchmarks.repository import VolumeRow
-from servicelist.csv_files import read_table
-from servicelist.errors import ImportRejected, InvalidParameter, RowError
+from servicelist.csv_files import RowErrors, read_table
+from servicelist.errors import InvalidParameter
 from servicelist.municipalities import repository
 from servicelist.municipalities.csv_io import neutralise, unquote
 from servicelist.municipalities.effective import LocalCatalogue
@@ -62,7 +62,6 @@ MAX_YEAR = 2100
 MAX_CONTACTS = 1_000_000_000
 MAX_ROWS = 50_000
 MAX_CELL_CHARS = 200
-MAX_REPORTED_ERRORS = 500
 MAX_LISTED_CHANGES = 1_000
 MERGE = "merge"
 REPLACE = "replace"
@@ -199,32 +198,7 @@ class VolumePlan:
         return listed, len(self.changes) > MAX_LISTED_CHANGES
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.listed: list[RowError] = []
-        self.count = 0
-
-    def add(self, row: int, column: str | None, value: str | None, reason: str) -> None:
-        self.count += 1
-        if len(self.listed) < MAX_REPORTED_ERRORS:
-            short_value = value if value is None or len(value) <= 200 else value[:197] + "..."
-            self.listed.append(RowError(row, column, short_value, reason))
-
-    def raise_if_any(self) -> None:
-        if not self.count:
-            return
-        counted = f"{self.count} errors" if self.count > 1 else "an error"
-        listed = ""
-        if self.count > len(self.listed):
-            listed = f" The first {len(self.listed)} are listed."
-        raise ImportRejected(
-            f"The volumes file has {counted}, so nothing was changed.{listed} Each entry of "
-            "'errors' gives the row (the header is row 1), the column, the value and the reason.",
-            self.listed,
-        )
-
-
-def _header_positions(header: list[str], errors: _Errors) -> dict[str, int]:
+def _header_positions(header: list[str], errors: RowErrors) -> dict[str, int]:
     positions: dict[str, int] = {}
     for index, raw in enumerate(header):
         name = unquote(raw).strip().lower()
@@ -261,7 +235,7 @@ def plan_volumes(
         empty_hint=f"it needs the header {','.join(COLUMNS)}",
         split_hint="split it into smaller files and send them with mode=merge",
     )
-    errors = _Errors()
+    errors = RowErrors("The volumes file")
     positions = _header_positions(header, errors)
     errors.raise_if_any()
     channels = set(channel_ids(local.catalogue))
@@ -359,7 +333,7 @@ def plan_volumes(
     return _plan_writes(mode, len(seen), granularity, parsed, stored_by_key)
 
 
-def _contacts(text: str, row_number: int, errors: _Errors) -> tuple[bool, int | None]:
+def _contacts(text: str, row_number: int, errors: RowErrors) -> tuple[bool, int | None]:
     """Return whether the cell is valid and its contacts, None for an empty cell."""
     if not text:
         return True, None

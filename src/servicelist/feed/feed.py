@@ -12,9 +12,9 @@ which release. GET the entry's ``href`` for the value. Actors and values are lef
 feed of a published municipality can be public. The history shows both to the municipality's
 keys.
 
-Positions. Every writer locks the municipality before it inserts history rows (creating a
-municipality records its first row), so within one municipality the order of ``change.id`` is
-the order of commits, and a reader that has seen id N has seen every earlier id. A position is
+Positions. Every writer locks the municipality before it inserts history rows, and creating a
+municipality records its first row. So within one municipality the order of ``change.id`` is
+the order of commits, and a reader that has read id N has read every earlier id. A position is
 (change id, review item id). ``item_id`` None means the change and its whole expansion were
 delivered, and a number means the review items up to that id were (0: none yet). Cursors
 carry the municipality and the position in base64url text, and clients pass them back

@@ -49,8 +49,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection
 
-from servicelist.csv_files import read_table
-from servicelist.errors import ImportRejected, RowError
+from servicelist.csv_files import RowErrors, read_table, shorten
 from servicelist.lists import records as r
 from servicelist.municipalities import fields as f
 from servicelist.municipalities import repository
@@ -78,8 +77,6 @@ OFFERED_CELLS: dict[str, bool | None] = {"yes": True, "no": False, "": None}
 
 MAX_ROWS = 20_000
 MAX_CELL_CHARS = 100_000
-MAX_REPORTED_ERRORS = 500
-MAX_REASON_CHARS = 1_000
 
 # Cells that a spreadsheet would run as a formula, and the quote that marks literal text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -164,7 +161,7 @@ def decode_cell(path: str, text: str) -> Any:
     if kind == FLAG:
         flag = stripped.lower()
         if flag not in ("true", "false"):
-            raise CellError(f"expected true or false, got {_shorten(stripped)!r}")
+            raise CellError(f"expected true or false, got {shorten(stripped)!r}")
         return flag == "true"
     if kind == NULLABLE_TEXT:
         if stripped == NULL_CELL:
@@ -199,10 +196,6 @@ def neutralise(cell: str) -> str:
 def unquote(cell: str) -> str:
     """Return ``cell`` without the one leading ' that the export adds (and people type)."""
     return cell[1:] if cell.startswith(TEXT_QUOTE) else cell
-
-
-def _shorten(text: str, maximum: int = 200) -> str:
-    return text if len(text) <= maximum else text[: maximum - 3] + "..."
 
 
 # Export
@@ -350,34 +343,6 @@ class ImportPlan:
         }
 
 
-class _Errors:
-    """Row errors of one file. All are counted, and the first ``MAX_REPORTED_ERRORS`` kept."""
-
-    def __init__(self) -> None:
-        self.listed: list[RowError] = []
-        self.count = 0
-
-    def add(self, row: int, column: str | None, value: str | None, reason: str) -> None:
-        self.count += 1
-        if len(self.listed) < MAX_REPORTED_ERRORS:
-            shown = _shorten(value) if value is not None else None
-            # Field checks quote the value in the reason, and a cell may be 100,000 characters.
-            self.listed.append(RowError(row, column, shown, _shorten(reason, MAX_REASON_CHARS)))
-
-    def raise_if_any(self) -> None:
-        if not self.count:
-            return
-        counted = f"{self.count} errors" if self.count > 1 else "an error"
-        truncation = ""
-        if self.count > len(self.listed):
-            truncation = f" The first {len(self.listed)} are listed."
-        raise ImportRejected(
-            f"The file has {counted}, so nothing was changed.{truncation} Each entry of 'errors' "
-            "gives the row (the header is row 1), the column, the value and the reason.",
-            self.listed,
-        )
-
-
 def plan_import(local: LocalCatalogue, data: bytes) -> ImportPlan:
     """Check a whole import file against ``local`` and return its changes, writing nothing.
 
@@ -389,7 +354,7 @@ def plan_import(local: LocalCatalogue, data: bytes) -> ImportPlan:
         max_rows=MAX_ROWS,
         empty_hint="export the catalogue as CSV to get the columns",
     )
-    errors = _Errors()
+    errors = RowErrors()
     terms = local.terms()
     names = [unquote(name).strip() for name in header]
     while names and not names[-1]:
@@ -414,7 +379,7 @@ def plan_import(local: LocalCatalogue, data: bytes) -> ImportPlan:
     return ImportPlan(rows=len(seen), services=services)
 
 
-def _check_header(names: list[str], terms: f.Terms, errors: _Errors) -> dict[str, int]:
+def _check_header(names: list[str], terms: f.Terms, errors: RowErrors) -> dict[str, int]:
     """Return the position of each usable column, and record an error for each bad one."""
     positions: dict[str, int] = {}
     for index, name in enumerate(names):
@@ -442,7 +407,7 @@ def _check_header(names: list[str], terms: f.Terms, errors: _Errors) -> dict[str
 
 
 def _fit_row(
-    row_number: int, cells: list[str], names: list[str], errors: _Errors
+    row_number: int, cells: list[str], names: list[str], errors: RowErrors
 ) -> list[str] | None:
     """Return the row padded to the header's width, or None for a blank or invalid row.
 
@@ -480,7 +445,7 @@ def _plan_row(
     positions: dict[str, int],
     field_positions: list[tuple[int, str]],
     seen: dict[str, int],
-    errors: _Errors,
+    errors: RowErrors,
 ) -> ServicePlan | None:
     """Check one row and return the changes it makes to its service, or None if invalid."""
 
@@ -568,7 +533,11 @@ def _plan_row(
 
 
 def _row_kind(
-    local: LocalCatalogue, row_number: int, service_id: str, kind_cell: str | None, errors: _Errors
+    local: LocalCatalogue,
+    row_number: int,
+    service_id: str,
+    kind_cell: str | None,
+    errors: RowErrors,
 ) -> str | None:
     """Return the kind of the row's service, or None after recording why the row is invalid."""
     requested = (kind_cell or "").strip().lower()

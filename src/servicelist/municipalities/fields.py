@@ -61,7 +61,7 @@ Flat = dict[str, Any]
 
 
 class FieldError(ValueError):
-    """A path or value that cannot be stored. The message says why and what is accepted."""
+    """A path or value that cannot be stored. The message gives the reason and what is accepted."""
 
 
 @dataclass(frozen=True, slots=True)

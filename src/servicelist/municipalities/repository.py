@@ -1,8 +1,8 @@
 """Storage of municipalities and their local catalogues. Every query of those tables lives here.
 
 Writers call ``lock_municipality`` first. It bumps the municipality's revision, which takes
-the write lock on SQLite and the row lock on PostgreSQL, so two writes to one municipality
-never interleave and an ``If-Match`` check made after it sees the latest state.
+the write lock on SQLite and the row lock on PostgreSQL. So two writes to one municipality
+never interleave, and an ``If-Match`` check made after it compares with the latest state.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class EntryRecord:
 
 @dataclass(slots=True)
 class LocalData:
-    """What one municipality stores about its catalogue: entries, overrides and own terms."""
+    """Stored catalogue data of one municipality: entries, overrides and own terms."""
 
     entries: dict[str, EntryRecord] = field(default_factory=dict)
     terms: list[LocalTerm] = field(default_factory=list)

@@ -81,7 +81,7 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class ScopeState:
-    """What a scope's stored documents were built from, their languages and their count."""
+    """Build state of a scope's stored documents: their source, revision, languages and count."""
 
     source: str
     revision: int

@@ -5,7 +5,7 @@ Each document's ``document`` column contains the label (weight A), keywords (B) 
 document's language stems it: ``english`` for English, ``simple`` where PostgreSQL has no
 stemmer for the language. A query is run against every configuration of the languages in the
 scope, because a Welsh document must be matched with the Welsh words as typed. The vocabulary
-has a pg_trgm GIN index, which answers the similarity search for corrections and the LIKE
+has a pg_trgm GIN index, which serves the similarity search for corrections and the LIKE
 'prefix%' for completions.
 
 The extensions live in schema ``public`` and are called schema-qualified, so the queries work

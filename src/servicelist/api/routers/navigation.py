@@ -81,7 +81,7 @@ async def respond_view(
 ) -> Response:
     """Send the view that ``build`` makes from the local catalogue, reusing a built one.
 
-    With ``service_id``, the local catalogue holds that service's local values only. Errors
+    With ``service_id``, the local catalogue contains that service's local values only. Errors
     that ``build`` raises (a bad language, a service not offered) are not kept.
     """
 
